@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pmemset_ext.h -- extensions of libpmemset that PMDK did not have.
+ *
+ * Nothing here changes the behaviour of the PMDK-compatible API in
+ * libpmemset.h; a program that never calls these functions behaves exactly
+ * as with PMDK's library.
+ */
+
+#ifndef PMEMSET_EXT_H
+#define PMEMSET_EXT_H 1
+
+#include <libpmemset.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* one bit per enum pmemset_event value */
+#define PMEMSET_EVENT_MASK(ev) (1ULL << (unsigned)(ev))
+#define PMEMSET_EVENT_MASK_ALL ((1ULL << (PMEMSET_EVENT_BADBLOCKS_CLEARED + 1)) - 1)
+
+/*
+ * pmemset_config_set_event_mask -- deliver only the event kinds whose bit is
+ * set to the callback (default: all). An unsubscribed kind costs the data
+ * path nothing beyond the test that a set without a callback makes anyway.
+ * Returns 0, or -EINVAL for bits outside PMEMSET_EVENT_MASK_ALL (the mask is
+ * then unchanged).
+ */
+int pmemset_config_set_event_mask(struct pmemset_config *cfg, uint64_t mask);
+
+/* what a state policy is told about a part about to be mapped */
+struct pmemset_state_info {
+	enum pmemset_part_state state;	/* classification of the SDS rules */
+	const char *path;		/* source file, NULL if unknown */
+	const char *device_id;		/* current id of the device */
+	uint64_t usc;			/* current unsafe-shutdown count */
+	const struct pmemset_sds *stored; /* SDS as it was before this map */
+	int use_count;			/* parts of the source mapped now */
+};
+
+/*
+ * A state policy decides whether a part in info->state may be mapped.
+ * Return 0 to accept, non-zero to refuse; on refusal the policy may write a
+ * NUL-terminated reason of at most why_len bytes into why, which then ends
+ * the pmemset_map error message.
+ */
+typedef int pmemset_state_policy(const struct pmemset_state_info *info,
+		char *why, size_t why_len, void *arg);
+
+/*
+ * pmemset_config_set_state_policy -- consult policy instead of the
+ * acceptable-states mask when an SDS source is mapped; NULL restores the
+ * mask. A refusal makes pmemset_map fail with
+ * PMEMSET_E_UNDESIRABLE_PART_STATE with nothing mapped.
+ */
+void pmemset_config_set_state_policy(struct pmemset_config *cfg,
+		pmemset_state_policy *policy, void *arg);
+
+/*
+ * pmemset_source_get_path -- the file a source was opened from (for
+ * temporary and pmem2 sources the path the kernel reports for the open
+ * descriptor), or NULL. Valid until the source is deleted.
+ */
+const char *pmemset_source_get_path(struct pmemset_source *src);
+
+/* pmemset_part_map_count -- number of part maps in the set now */
+size_t pmemset_part_map_count(struct pmemset *set);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* pmemset_ext.h */
