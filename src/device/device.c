@@ -13,7 +13,9 @@
 
 #include <libpmemset.h>
 
+#include "device_emu.h"
 #include "device_impl.h"
+#include "emu_state.h"
 
 #define DELETED_SUFFIX " (deleted)"
 
@@ -56,6 +58,7 @@ int
 device_attach(struct device **devp, struct pmem2_source *p2src, int fd,
 	      const char *path)
 {
+	emu_error_reset();
 	*devp = NULL;
 	struct device *dev = calloc(1, sizeof(*dev));
 	if (!dev)
@@ -64,6 +67,12 @@ device_attach(struct device **devp, struct pmem2_source *p2src, int fd,
 	dev->fd = fd;
 	dev->path = resolve_path(fd, path);
 	dev->ops = &device_real_ops;
+	int ret = device_emu_claim(dev);
+	if (ret < 0) {
+		free(dev->path);
+		free(dev);
+		return ret;
+	}
 	*devp = dev;
 	return 0;
 }
@@ -75,7 +84,7 @@ device_detach(struct device **devp)
 	if (!dev)
 		return;
 	free(dev->path);
-	free(dev->emu_id);
+	free(dev->emu_desc);
 	free(dev);
 	*devp = NULL;
 }
@@ -83,24 +92,27 @@ device_detach(struct device **devp)
 int
 device_is_emulated(const struct device *dev)
 {
-	return dev->emu_id != NULL;
+	return dev->ops == &device_emu_ops;
 }
 
 int
 device_usc(struct device *dev, uint64_t *usc)
 {
+	emu_error_reset();
 	return dev->ops->usc(dev, usc);
 }
 
 int
 device_id(struct device *dev, char *id, size_t *len)
 {
+	emu_error_reset();
 	return dev->ops->id(dev, id, len);
 }
 
 int
 device_bb_ctx_new(struct device *dev, struct device_bb_ctx **ctxp)
 {
+	emu_error_reset();
 	*ctxp = NULL;
 	struct device_bb_ctx *ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
@@ -119,12 +131,14 @@ device_bb_ctx_new(struct device *dev, struct device_bb_ctx **ctxp)
 int
 device_bb_next(struct device_bb_ctx *ctx, struct pmemset_badblock *bb)
 {
+	emu_error_reset();
 	return ctx->dev->ops->bb_next(ctx, bb);
 }
 
 int
 device_bb_clear(struct device_bb_ctx *ctx, const struct pmemset_badblock *bb)
 {
+	emu_error_reset();
 	return ctx->dev->ops->bb_clear(ctx, bb);
 }
 
@@ -142,11 +156,13 @@ device_bb_ctx_delete(struct device_bb_ctx **ctxp)
 int
 device_pread_mcsafe(struct device *dev, void *buf, size_t size, size_t offset)
 {
+	emu_error_reset();
 	return dev->ops->pread(dev, buf, size, offset);
 }
 
 int
 device_pwrite_mcsafe(struct device *dev, void *buf, size_t size, size_t offset)
 {
+	emu_error_reset();
 	return dev->ops->pwrite(dev, buf, size, offset);
 }

@@ -31,8 +31,8 @@ struct device {
 	const struct device_ops *ops;
 	struct pmem2_source *p2src;
 	int fd;
-	char *path;   /* resolved absolute path, NULL when unknown */
-	char *emu_id; /* id of the emulated device, NULL for the real one */
+	char *path;	/* resolved absolute path, NULL when unknown */
+	char *emu_desc; /* emulated: the description file, else NULL */
 };
 
 struct device_bb_ctx {
