@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * arena.c -- placement of parts in virtual-memory reservations.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <libpmem2.h>
+
+#include "arena.h"
+#include "err.h"
+#include "set.h"
+
+static int
+extent_cmp(const struct extent *a, const struct extent *b)
+{
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+/* static, and unused helpers are fine: libbsd leaves __unused undefined */
+RB_GENERATE_INTERNAL(extent_tree, extent, node, extent_cmp,
+		     static __attribute__((unused)))
+
+/* extent_at_or_before -- the free extent with the greatest addr <= addr */
+static struct extent *
+extent_at_or_before(struct arena *a, const char *addr)
+{
+	struct extent *e = RB_ROOT(&a->free), *best = NULL;
+	while (e) {
+		if (e->addr <= addr) {
+			best = e;
+			e = RB_RIGHT(e, node);
+		} else {
+			e = RB_LEFT(e, node);
+		}
+	}
+	return best;
+}
+
+static struct extent *
+extent_new(char *addr, size_t size)
+{
+	struct extent *e = malloc(sizeof(*e));
+	if (e) {
+		e->addr = addr;
+		e->size = size;
+	}
+	return e;
+}
+
+/*
+ * extent_take -- remove [addr, addr+len) from free extent e, which holds it;
+ * spare is used (and set to NULL) when e must split in two.
+ */
+static void
+extent_take(struct arena *a, struct extent *e, char *addr, size_t len,
+	    struct extent **spare)
+{
+	char *end = e->addr + e->size;
+	size_t left = (size_t)(addr - e->addr);
+	size_t right = (size_t)(end - (addr + len));
+	if (left == 0 && right == 0) {
+		RB_REMOVE(extent_tree, &a->free, e);
+		free(e);
+	} else if (left == 0) {
+		/* the key grows but stays below the next extent: order holds */
+		e->addr += len;
+		e->size -= len;
+	} else {
+		e->size = left;
+		if (right) {
+			struct extent *r = *spare;
+			*spare = NULL;
+			r->addr = addr + len;
+			r->size = right;
+			RB_INSERT(extent_tree, &a->free, r);
+		}
+	}
+}
+
+/* extent_give -- add [addr, addr+len) to the free extents, merged */
+static void
+extent_give(struct arena *a, char *addr, size_t len)
+{
+	struct extent *prev = extent_at_or_before(a, addr);
+	struct extent *next = prev ? RB_NEXT(extent_tree, &a->free, prev)
+				   : RB_MIN(extent_tree, &a->free);
+	bool join_prev = prev && prev->addr + prev->size == addr;
+	bool join_next = next && addr + len == next->addr;
+
+	if (join_prev && join_next) {
+		prev->size += len + next->size;
+		RB_REMOVE(extent_tree, &a->free, next);
+		free(next);
+	} else if (join_prev) {
+		prev->size += len;
+	} else if (join_next) {
+		/* the key drops but stays above prev: order holds */
+		next->addr = addr;
+		next->size += len;
+	} else {
+		struct extent *e = extent_new(addr, len);
+		/* without memory the slot stays unusable, nothing breaks */
+		if (e)
+			RB_INSERT(extent_tree, &a->free, e);
+	}
+}
+
+static int
+arena_create(struct pmemset *set, size_t size, struct pmem2_vm_reservation *rsv,
+	     struct arena **out)
+{
+	struct arena *a = calloc(1, sizeof(*a));
+	struct extent *e = calloc(1, sizeof(*e));
+	if (a == NULL || e == NULL) {
+		free(a);
+		free(e);
+		return err_errno(-ENOMEM, ENOMEM, "cannot allocate an arena");
+	}
+	a->owned = rsv == NULL;
+	if (a->owned) {
+		int ret = pmem2_vm_reservation_new(&rsv, NULL, size);
+		if (ret) {
+			free(a);
+			free(e);
+			return err_pmem2(
+				ret, ret,
+				"cannot reserve %zu bytes of address space",
+				size);
+		}
+	}
+	a->rsv = rsv;
+	a->base = pmem2_vm_reservation_get_address(rsv);
+	a->size = pmem2_vm_reservation_get_size(rsv);
+	RB_INIT(&a->free);
+	e->addr = a->base;
+	e->size = a->size;
+	RB_INSERT(extent_tree, &a->free, e);
+	a->next = set->arenas;
+	set->arenas = a;
+	*out = a;
+	return 0;
+}
+
+static void
+arena_destroy(struct pmemset *set, struct arena *a)
+{
+	struct arena **pp = &set->arenas;
+	while (*pp != a)
+		pp = &(*pp)->next;
+	*pp = a->next;
+
+	struct extent *e, *tmp;
+	RB_FOREACH_SAFE(e, extent_tree, &a->free, tmp)
+	{
+		RB_REMOVE(extent_tree, &a->free, e);
+		free(e);
+	}
+	if (a->owned) {
+		int ret = pmem2_vm_reservation_delete(&a->rsv);
+		if (ret)
+			LOG(LOG_ERROR, "cannot delete a reservation: %s",
+			    pmem2_errormsg());
+	}
+	free(a);
+}
+
+int
+arena_init_caller(struct pmemset *set, struct pmem2_vm_reservation *rsv)
+{
+	struct arena *a;
+	return arena_create(set, 0, rsv, &a);
+}
+
+static char *
+align_up(char *p, size_t align)
+{
+	uintptr_t u = (uintptr_t)p;
+	return (char *)((u + align - 1) / align * align);
+}
+
+/* arena_fit -- first fit in one arena; NULL when nothing fits */
+static struct extent *
+arena_fit(struct arena *a, size_t len, size_t align, char **addr)
+{
+	struct extent *e;
+	RB_FOREACH(e, extent_tree, &a->free)
+	{
+		char *p = align_up(e->addr, align);
+		char *end = e->addr + e->size;
+		if (p < end && (size_t)(end - p) >= len) {
+			*addr = p;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+int
+arena_place_first_fit(struct pmemset *set, size_t len, size_t align,
+		      struct placement *pl)
+{
+	struct extent *spare = extent_new(NULL, 0);
+	if (spare == NULL)
+		return err_errno(-ENOMEM, ENOMEM, "cannot allocate an extent");
+
+	pl->new_arena = false;
+	pl->extended = 0;
+	for (struct arena *a = set->arenas; a; a = a->next) {
+		struct extent *e = arena_fit(a, len, align, &pl->addr);
+		if (e) {
+			pl->arena = a;
+			extent_take(a, e, pl->addr, len, &spare);
+			a->nparts++;
+			free(spare);
+			return 0;
+		}
+	}
+	if (set->caller_rsv) {
+		free(spare);
+		return err_msg(PMEMSET_E_CANNOT_FIT_PART_MAP,
+			       "no free range of %zu bytes in the reservation",
+			       len);
+	}
+
+	size_t size = len > ARENA_MIN_SIZE ? len : ARENA_MIN_SIZE;
+	struct arena *a;
+	int ret = arena_create(set, size, NULL, &a);
+	if (ret) {
+		free(spare);
+		return ret;
+	}
+	struct extent *e = arena_fit(a, len, align, &pl->addr);
+	if (e == NULL) { /* the reservation came back unusably aligned */
+		arena_destroy(set, a);
+		free(spare);
+		return err_msg(
+			PMEMSET_E_CANNOT_FIT_PART_MAP,
+			"a new reservation cannot hold %zu bytes aligned to "
+			"%zu",
+			len, align);
+	}
+	extent_take(a, e, pl->addr, len, &spare);
+	a->nparts++;
+	pl->arena = a;
+	pl->new_arena = true;
+	free(spare);
+	return 0;
+}
+
+/* arena_extend -- grow an owned arena in place by at least `need` bytes */
+static int
+arena_extend(struct arena *a, size_t need)
+{
+	if (!a->owned)
+		return 1;
+	if (pmem2_vm_reservation_extend(a->rsv, need) != 0)
+		return 1; /* the next addresses are taken: not available */
+	extent_give(a, a->base + a->size, need);
+	a->size += need;
+	return 0;
+}
+
+int
+arena_place_after(struct pmemset *set, struct arena *a, char *end, size_t len,
+		  struct placement *pl)
+{
+	char *arena_end = a->base + a->size;
+	pl->arena = a;
+	pl->new_arena = false;
+	pl->extended = 0;
+
+	if (end + len > arena_end) {
+		/* the tail up to the arena end must be free to extend it */
+		if (end < arena_end) {
+			struct extent *t = extent_at_or_before(a, end);
+			if (t == NULL || t->addr + t->size != arena_end)
+				return 1;
+		}
+		size_t need = (size_t)(end + len - arena_end);
+		if (arena_extend(a, need) != 0)
+			return 1;
+		pl->extended = need;
+	}
+
+	struct extent *e = extent_at_or_before(a, end);
+	if (e == NULL || e->addr + e->size < end + len) {
+		arena_unplace(set, pl, 0);
+		return 1;
+	}
+	struct extent *spare = extent_new(NULL, 0);
+	if (spare == NULL) {
+		arena_unplace(set, pl, 0);
+		return err_errno(-ENOMEM, ENOMEM, "cannot allocate an extent");
+	}
+	extent_take(a, e, end, len, &spare);
+	free(spare);
+	a->nparts++;
+	pl->addr = end;
+	return 0;
+}
+
+/* arena_shrink_back -- undo an extension made for a failed placement */
+static void
+arena_shrink_back(struct arena *a, size_t extended)
+{
+	char *from = a->base + a->size - extended;
+	struct extent *e = extent_at_or_before(a, from);
+	if (e == NULL || e->addr + e->size != a->base + a->size ||
+	    pmem2_vm_reservation_shrink(a->rsv, a->size - extended, extended) !=
+		    0)
+		return; /* keep the larger arena: harmless */
+	if (e->addr == from) {
+		RB_REMOVE(extent_tree, &a->free, e);
+		free(e);
+	} else {
+		e->size -= extended;
+	}
+	a->size -= extended;
+}
+
+void
+arena_unplace(struct pmemset *set, struct placement *pl, size_t len)
+{
+	struct arena *a = pl->arena;
+	if (len) {
+		extent_give(a, pl->addr, len);
+		a->nparts--;
+	}
+	if (pl->extended)
+		arena_shrink_back(a, pl->extended);
+	if (pl->new_arena && a->nparts == 0)
+		arena_destroy(set, a);
+}
+
+void
+arena_release(struct pmemset *set, struct arena *a, char *addr, size_t len)
+{
+	extent_give(a, addr, len);
+	a->nparts--;
+	if (a->owned && a->nparts == 0)
+		arena_destroy(set, a);
+}
+
+void
+arena_destroy_all(struct pmemset *set)
+{
+	while (set->arenas)
+		arena_destroy(set, set->arenas);
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * remove.c -- pmemset_remove_part_map and pmemset_remove_range (§3.4).
+ *
+ * Removal works on whole parts. Everything that can fail is checked before
+ * the first change, so a failed call leaves the set as it was.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "err.h"
+#include "event.h"
+#include "flush.h"
+#include "part.h"
+#include "set.h"
+
+/* anchor_update -- the anchor's successor when part map m goes entirely */
+static void
+anchor_update(struct pmemset *set, struct pmemset_part_map *m)
+{
+	if (set->anchor != m)
+		return;
+	struct pmemset_part_map *n = RB_PREV(pmap_tree, &set->pmaps, m);
+	if (n == NULL)
+		n = RB_NEXT(pmap_tree, &set->pmaps, m);
+	set->anchor = n;
+}
+
+/* unmap_parts -- every part from `from` up to (not including) `end` */
+static void
+unmap_parts(struct pmemset *set, struct part *from, const char *end)
+{
+	struct part *p = from, *next;
+	for (; p && p->addr < end; p = next) {
+		next = RB_NEXT(part_tree, &set->parts, p);
+		part_unmap(set, p);
+	}
+}
+
+/* pmap_remove_whole -- PART_REMOVE, then unmap and forget the part map */
+static void
+pmap_remove_whole(struct pmemset *set, struct pmemset_part_map *m)
+{
+	event_fire_range(set, PMEMSET_EVENT_PART_REMOVE, m->addr, m->size);
+	anchor_update(set, m);
+	struct part *first = pmap_first_part(set, m);
+	char *end = m->addr + m->size;
+	RB_REMOVE(pmap_tree, &set->pmaps, m);
+	set->npmaps--;
+	free(m);
+	unmap_parts(set, first, end);
+}
+
+static bool
+pmap_in_set(struct pmemset *set, struct pmemset_part_map *m)
+{
+	return m->set == set && set_pmap_at(set, m->addr) == m;
+}
+
+int
+pmemset_remove_part_map(struct pmemset *set, struct pmemset_part_map **part)
+{
+	if (set == NULL || part == NULL)
+		return err_msg(-EINVAL, "set or part map pointer is NULL");
+	if (*part == NULL)
+		return err_msg(PMEMSET_E_PART_NOT_FOUND, "part map is NULL");
+	struct pmemset_part_map *m = *part;
+
+	pthread_rwlock_wrlock(&set->lock);
+	int ret = 0;
+	if (!pmap_in_set(set, m))
+		ret = err_msg(PMEMSET_E_PART_NOT_FOUND,
+			      "the part map is not in this set");
+	else if (__atomic_load_n(&m->refs, __ATOMIC_RELAXED) > 1)
+		ret = err_msg(
+			PMEMSET_E_PART_MAP_POSSIBLE_USE_AFTER_DROP,
+			"the part map has %d references; only the caller's "
+			"may remain",
+			m->refs);
+	if (ret == 0) {
+		set_deep_flush_locked(set, m->addr, m->size);
+		pmap_remove_whole(set, m);
+		*part = NULL;
+	}
+	pthread_rwlock_unlock(&set->lock);
+	return ret;
+}
+
+/* the part maps a range touches, checked before anything changes */
+struct range {
+	char *addr;
+	char *end;
+	struct pmemset_part_map *first;
+	size_t splits; /* part maps to cut in two */
+};
+
+/* range_is_middle -- whether the range spares both end parts of m */
+static bool
+range_is_middle(struct pmemset *set, struct pmemset_part_map *m,
+		const struct range *r)
+{
+	struct part *first = pmap_first_part(set, m);
+	struct part *last = set_part_at(set, m->addr + m->size - 1);
+	return r->addr >= first->addr + first->size && r->end <= last->addr;
+}
+
+static int
+range_check(struct pmemset *set, struct range *r)
+{
+	r->first = set_first_pmap_from(set, r->addr);
+	if (r->first == NULL || r->first->addr >= r->end)
+		return err_msg(PMEMSET_E_CANNOT_FIND_PART_MAP,
+			       "nothing is mapped in [%p, %p)", (void *)r->addr,
+			       (void *)r->end);
+	r->splits = 0;
+	for (struct pmemset_part_map *m = r->first; m && m->addr < r->end;
+	     m = RB_NEXT(pmap_tree, &set->pmaps, m)) {
+		int refs = __atomic_load_n(&m->refs, __ATOMIC_RELAXED);
+		if (refs > 0)
+			return err_msg(
+				PMEMSET_E_PART_MAP_POSSIBLE_USE_AFTER_DROP,
+				"part map %p in the range has %d "
+				"reference(s)",
+				(void *)m->addr, refs);
+		if (range_is_middle(set, m, r))
+			r->splits++;
+	}
+	return 0;
+}
+
+/* remove_run -- the parts of m the range touches; m may shrink or split */
+static void
+remove_run(struct pmemset *set, struct pmemset_part_map *m,
+	   const struct range *r, struct pmemset_part_map **spare)
+{
+	char *m_end = m->addr + m->size;
+	char *lo = r->addr > m->addr ? r->addr : m->addr;
+	char *hi = r->end < m_end ? r->end : m_end;
+	/* m's parts are contiguous: both ends of the run lie in a part */
+	struct part *run_first = set_part_at(set, lo);
+	struct part *run_last = set_part_at(set, hi - 1);
+	char *run_start = run_first->addr;
+	char *run_end = run_last->addr + run_last->size;
+
+	if (run_start == m->addr && run_end == m_end) {
+		pmap_remove_whole(set, m);
+		return;
+	}
+	bool middle = range_is_middle(set, m, r);
+	unmap_parts(set, run_first, run_end);
+	if (run_start == m->addr) {
+		/* the key rises within m's old range: tree order holds */
+		m->addr = run_end;
+		m->size = (size_t)(m_end - run_end);
+	} else if (run_end == m_end) {
+		m->size = (size_t)(run_start - m->addr);
+	} else if (middle) {
+		struct pmemset_part_map *upper = *spare;
+		*spare = NULL; /* consumed */
+		upper->addr = run_end;
+		upper->size = (size_t)(m_end - run_end);
+		upper->refs = 0;
+		upper->set = set;
+		m->size = (size_t)(run_start - m->addr);
+		RB_INSERT(pmap_tree, &set->pmaps, upper);
+		set->npmaps++;
+	}
+}
+
+int
+pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
+{
+	if (set == NULL)
+		return err_msg(-EINVAL, "set is NULL");
+	if (len == 0)
+		return err_msg(PMEMSET_E_CANNOT_FIND_PART_MAP,
+			       "the range to remove is empty");
+	struct range r = { .addr = addr };
+	uintptr_t end;
+	if (__builtin_add_overflow((uintptr_t)addr, len, &end))
+		end = UINTPTR_MAX;
+	r.end = (char *)end;
+
+	pthread_rwlock_wrlock(&set->lock);
+	int ret = range_check(set, &r);
+	struct pmemset_part_map **spares = NULL;
+	if (ret == 0 && r.splits) {
+		spares = calloc(r.splits, sizeof(*spares));
+		for (size_t i = 0; spares && i < r.splits; i++) {
+			spares[i] = calloc(1, sizeof(**spares));
+			if (spares[i] == NULL)
+				ret = -ENOMEM;
+		}
+		if (spares == NULL)
+			ret = -ENOMEM;
+		if (ret)
+			err_errno(ret, ENOMEM, "cannot split a part map");
+	}
+	if (ret == 0) {
+		event_fire_range(set, PMEMSET_EVENT_REMOVE_RANGE, addr, len);
+		set_deep_flush_locked(set, r.addr, (size_t)(r.end - r.addr));
+		size_t used = 0;
+		struct pmemset_part_map *m = r.first, *next;
+		for (; m && m->addr < r.end; m = next) {
+			next = RB_NEXT(pmap_tree, &set->pmaps, m);
+			struct pmemset_part_map *spare =
+				used < r.splits ? spares[used] : NULL;
+			remove_run(set, m, &r, &spare);
+			if (used < r.splits && spare == NULL)
+				spares[used++] = NULL;
+		}
+	}
+	pthread_rwlock_unlock(&set->lock);
+	for (size_t i = 0; spares && i < r.splits; i++)
+		free(spares[i]);
+	free(spares);
+	return ret;
+}

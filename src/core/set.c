@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * set.c -- pmemset_new, pmemset_delete, the part-map registry and its
+ * lookups: part_map_by_address, first/next, drop, descriptor.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "arena.h"
+#include "config.h"
+#include "err.h"
+#include "part.h"
+#include "set.h"
+
+static int
+part_cmp(const struct part *a, const struct part *b)
+{
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+static int
+pmap_cmp(const struct pmemset_part_map *a, const struct pmemset_part_map *b)
+{
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+RB_GENERATE(part_tree, part, node, part_cmp)
+RB_GENERATE(pmap_tree, pmemset_part_map, node, pmap_cmp)
+
+/*
+ * The two trees are searched the same way: the node with the greatest
+ * address <= addr, then a test whether addr lies before its end.
+ */
+#define TREE_FLOOR(type, field, root, addr, out)                               \
+	do {                                                                   \
+		type *n_ = (root);                                             \
+		(out) = NULL;                                                  \
+		while (n_) {                                                   \
+			if (n_->addr <= (addr)) {                              \
+				(out) = n_;                                    \
+				n_ = RB_RIGHT(n_, field);                      \
+			} else {                                               \
+				n_ = RB_LEFT(n_, field);                       \
+			}                                                      \
+		}                                                              \
+	} while (0)
+
+struct part *
+set_part_at(struct pmemset *set, const char *addr)
+{
+	struct part *p;
+	TREE_FLOOR(struct part, node, RB_ROOT(&set->parts), addr, p);
+	return p && addr < p->addr + p->size ? p : NULL;
+}
+
+struct part *
+set_first_part_from(struct pmemset *set, const char *addr)
+{
+	struct part *p;
+	TREE_FLOOR(struct part, node, RB_ROOT(&set->parts), addr, p);
+	if (p && addr < p->addr + p->size)
+		return p;
+	return p ? RB_NEXT(part_tree, &set->parts, p)
+		 : RB_MIN(part_tree, &set->parts);
+}
+
+struct pmemset_part_map *
+set_pmap_at(struct pmemset *set, const char *addr)
+{
+	struct pmemset_part_map *m;
+	TREE_FLOOR(struct pmemset_part_map, node, RB_ROOT(&set->pmaps), addr,
+		   m);
+	return m && addr < m->addr + m->size ? m : NULL;
+}
+
+struct pmemset_part_map *
+set_first_pmap_from(struct pmemset *set, const char *addr)
+{
+	struct pmemset_part_map *m;
+	TREE_FLOOR(struct pmemset_part_map, node, RB_ROOT(&set->pmaps), addr,
+		   m);
+	if (m && addr < m->addr + m->size)
+		return m;
+	return m ? RB_NEXT(pmap_tree, &set->pmaps, m)
+		 : RB_MIN(pmap_tree, &set->pmaps);
+}
+
+/* no-ops until the first part fixes the set's granularity */
+static void *
+noop_memcpy(void *dst, const void *src, size_t len, unsigned flags)
+{
+	(void)src, (void)len, (void)flags;
+	return dst;
+}
+
+static void *
+noop_memset(void *dst, int c, size_t len, unsigned flags)
+{
+	(void)c, (void)len, (void)flags;
+	return dst;
+}
+
+static void
+noop_flush(const void *ptr, size_t size)
+{
+	(void)ptr, (void)size;
+}
+
+static void
+noop_drain(void)
+{
+}
+
+static const struct mem_fns noop_fns = {
+	.memcpy = noop_memcpy,
+	.memmove = noop_memcpy,
+	.memset = noop_memset,
+	.persist = noop_flush,
+	.flush = noop_flush,
+	.drain = noop_drain,
+};
+
+/* store one pointer so data-path readers on other threads see it whole */
+#define FN_STORE(dst, val) __atomic_store_n(&(dst), (val), __ATOMIC_RELEASE)
+
+void
+set_fix_granularity(struct pmemset *set, struct pmem2_map *map)
+{
+	set->effective_granularity = pmem2_map_get_store_granularity(map);
+	FN_STORE(set->fns.memcpy, pmem2_get_memcpy_fn(map));
+	FN_STORE(set->fns.memmove, pmem2_get_memmove_fn(map));
+	FN_STORE(set->fns.memset, pmem2_get_memset_fn(map));
+	FN_STORE(set->fns.persist, pmem2_get_persist_fn(map));
+	FN_STORE(set->fns.flush, pmem2_get_flush_fn(map));
+	FN_STORE(set->fns.drain, pmem2_get_drain_fn(map));
+}
+
+void
+set_forget_granularity(struct pmemset *set)
+{
+	/*
+	 * The functions stay: a racing data-path call on a set that just
+	 * emptied is the caller's error, and libpmem2's functions are global,
+	 * so it still runs valid code.
+	 */
+	set->effective_granularity = PMEM2_GRANULARITY_PAGE;
+}
+
+int
+pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
+{
+	if (set == NULL)
+		return err_msg(-EINVAL, "set pointer is NULL");
+	*set = NULL;
+	if (cfg == NULL || !cfg->granularity_set)
+		return err_msg(PMEMSET_E_GRANULARITY_NOT_SET,
+			       "the config has no required store granularity");
+
+	struct pmemset *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return err_errno(-ENOMEM, ENOMEM, "cannot allocate a set");
+	if (pthread_rwlock_init(&s->lock, NULL) != 0) {
+		free(s);
+		return err_errno(-ENOMEM, ENOMEM, "cannot create the set lock");
+	}
+	RB_INIT(&s->parts);
+	RB_INIT(&s->pmaps);
+	s->fns = noop_fns;
+	s->callback = cfg->callback;
+	s->callback_arg = cfg->callback_arg;
+	s->event_mask = cfg->callback ? cfg->event_mask : 0;
+	s->coalescing = PMEMSET_COALESCING_NONE;
+	s->required_granularity = cfg->granularity;
+	s->acceptable_states = cfg->acceptable_states;
+	s->policy = cfg->policy;
+	s->policy_arg = cfg->policy_arg;
+	s->caller_rsv = cfg->rsv;
+	if (cfg->rsv) {
+		int ret = arena_init_caller(s, cfg->rsv);
+		if (ret) {
+			pthread_rwlock_destroy(&s->lock);
+			free(s);
+			return ret;
+		}
+	}
+	LOG(LOG_BASIC, "new set %p", (void *)s);
+	*set = s;
+	return 0;
+}
+
+int
+pmemset_delete(struct pmemset **set)
+{
+	if (set == NULL || *set == NULL)
+		return 0;
+	struct pmemset *s = *set;
+
+	struct part *p, *ptmp;
+	RB_FOREACH_SAFE(p, part_tree, &s->parts, ptmp)
+	part_unmap(s, p);
+
+	struct pmemset_part_map *m, *mtmp;
+	RB_FOREACH_SAFE(m, pmap_tree, &s->pmaps, mtmp)
+	{
+		RB_REMOVE(pmap_tree, &s->pmaps, m);
+		free(m);
+	}
+	arena_destroy_all(s);
+	pthread_rwlock_destroy(&s->lock);
+	LOG(LOG_BASIC, "deleted set %p", (void *)s);
+	free(s);
+	*set = NULL;
+	return 0;
+}
+
+int
+pmemset_get_store_granularity(struct pmemset *set, enum pmem2_granularity *g)
+{
+	if (set == NULL || g == NULL)
+		return err_msg(-EINVAL, "set or granularity pointer is NULL");
+	pthread_rwlock_rdlock(&set->lock);
+	int empty = set->nparts == 0;
+	enum pmem2_granularity eg = set->effective_granularity;
+	pthread_rwlock_unlock(&set->lock);
+	if (empty)
+		return err_msg(
+			PMEMSET_E_NO_PART_MAPPED,
+			"no part is mapped: the set has no store granularity "
+			"yet");
+	*g = eg;
+	return 0;
+}
+
+int
+pmemset_set_contiguous_part_coalescing(struct pmemset *set,
+				       enum pmemset_coalescing value)
+{
+	if (set == NULL)
+		return err_msg(-EINVAL, "set is NULL");
+	switch (value) {
+	case PMEMSET_COALESCING_NONE:
+	case PMEMSET_COALESCING_OPPORTUNISTIC:
+	case PMEMSET_COALESCING_FULL:
+		break;
+	default:
+		return err_msg(PMEMSET_E_INVALID_COALESCING_VALUE,
+			       "invalid coalescing value %d", (int)value);
+	}
+	pthread_rwlock_wrlock(&set->lock);
+	set->coalescing = value;
+	pthread_rwlock_unlock(&set->lock);
+	return 0;
+}
+
+static inline struct pmemset_part_map *
+pmap_ref(struct pmemset_part_map *m)
+{
+	if (m)
+		__atomic_add_fetch(&m->refs, 1, __ATOMIC_RELAXED);
+	return m;
+}
+
+int
+pmemset_part_map_by_address(struct pmemset *set, struct pmemset_part_map **pmap,
+			    void *addr)
+{
+	if (pmap == NULL)
+		return err_msg(-EINVAL, "part map pointer is NULL");
+	*pmap = NULL;
+	if (set == NULL)
+		return err_msg(-EINVAL, "set is NULL");
+	pthread_rwlock_rdlock(&set->lock);
+	*pmap = pmap_ref(set_pmap_at(set, addr));
+	pthread_rwlock_unlock(&set->lock);
+	if (*pmap == NULL)
+		return err_msg(PMEMSET_E_CANNOT_FIND_PART_MAP,
+			       "no part map contains address %p", addr);
+	return 0;
+}
+
+void
+pmemset_first_part_map(struct pmemset *set, struct pmemset_part_map **pmap)
+{
+	if (pmap == NULL)
+		return;
+	*pmap = NULL;
+	if (set == NULL)
+		return;
+	pthread_rwlock_rdlock(&set->lock);
+	*pmap = pmap_ref(RB_MIN(pmap_tree, &set->pmaps));
+	pthread_rwlock_unlock(&set->lock);
+}
+
+void
+pmemset_next_part_map(struct pmemset *set, struct pmemset_part_map *cur,
+		      struct pmemset_part_map **next)
+{
+	if (next == NULL)
+		return;
+	*next = NULL;
+	if (set == NULL || cur == NULL || cur->set != set)
+		return;
+	pthread_rwlock_rdlock(&set->lock);
+	*next = pmap_ref(RB_NEXT(pmap_tree, &set->pmaps, cur));
+	pthread_rwlock_unlock(&set->lock);
+}
+
+void
+pmemset_part_map_drop(struct pmemset_part_map **pmap)
+{
+	if (pmap == NULL || *pmap == NULL)
+		return;
+	__atomic_sub_fetch(&(*pmap)->refs, 1, __ATOMIC_RELAXED);
+	*pmap = NULL;
+}
+
+struct pmemset_part_descriptor
+pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
+{
+	struct pmemset_part_descriptor d = { NULL, 0 };
+	if (pmap == NULL)
+		return d;
+	/* a coalescing map may grow it: read under the set's lock */
+	pthread_rwlock_rdlock(&pmap->set->lock);
+	d.addr = pmap->addr;
+	d.size = pmap->size;
+	pthread_rwlock_unlock(&pmap->set->lock);
+	return d;
+}
+
+size_t
+pmemset_part_map_count(struct pmemset *set)
+{
+	if (set == NULL)
+		return 0;
+	pthread_rwlock_rdlock(&set->lock);
+	size_t n = set->npmaps;
+	pthread_rwlock_unlock(&set->lock);
+	return n;
+}
