@@ -10,6 +10,9 @@
 #ifndef LIBPMEMSET_H
 #define LIBPMEMSET_H 1
 
+/* the text of PMDK's header is kept as it was */
+/* clang-format off */
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -415,4 +418,5 @@ void pmemset_perror(const char *format,
 #ifdef __cplusplus
 }
 #endif
+/* clang-format on */
 #endif /* libpmemset.h */

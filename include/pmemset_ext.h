@@ -18,7 +18,8 @@ extern "C" {
 
 /* one bit per enum pmemset_event value */
 #define PMEMSET_EVENT_MASK(ev) (1ULL << (unsigned)(ev))
-#define PMEMSET_EVENT_MASK_ALL ((1ULL << (PMEMSET_EVENT_BADBLOCKS_CLEARED + 1)) - 1)
+#define PMEMSET_EVENT_MASK_ALL                                                 \
+	((1ULL << (PMEMSET_EVENT_BADBLOCKS_CLEARED + 1)) - 1)
 
 /*
  * pmemset_config_set_event_mask -- deliver only the event kinds whose bit is
@@ -31,12 +32,12 @@ int pmemset_config_set_event_mask(struct pmemset_config *cfg, uint64_t mask);
 
 /* what a state policy is told about a part about to be mapped */
 struct pmemset_state_info {
-	enum pmemset_part_state state;	/* classification of the SDS rules */
-	const char *path;		/* source file, NULL if unknown */
-	const char *device_id;		/* current id of the device */
-	uint64_t usc;			/* current unsafe-shutdown count */
+	enum pmemset_part_state state;	  /* classification of the SDS rules */
+	const char *path;		  /* source file, NULL if unknown */
+	const char *device_id;		  /* current id of the device */
+	uint64_t usc;			  /* current unsafe-shutdown count */
 	const struct pmemset_sds *stored; /* SDS as it was before this map */
-	int use_count;			/* parts of the source mapped now */
+	int use_count;			  /* parts of the source mapped now */
 };
 
 /*
@@ -46,7 +47,7 @@ struct pmemset_state_info {
  * the pmemset_map error message.
  */
 typedef int pmemset_state_policy(const struct pmemset_state_info *info,
-		char *why, size_t why_len, void *arg);
+				 char *why, size_t why_len, void *arg);
 
 /*
  * pmemset_config_set_state_policy -- consult policy instead of the
@@ -55,7 +56,7 @@ typedef int pmemset_state_policy(const struct pmemset_state_info *info,
  * PMEMSET_E_UNDESIRABLE_PART_STATE with nothing mapped.
  */
 void pmemset_config_set_state_policy(struct pmemset_config *cfg,
-		pmemset_state_policy *policy, void *arg);
+				     pmemset_state_policy *policy, void *arg);
 
 /*
  * pmemset_source_get_path -- the file a source was opened from (for
