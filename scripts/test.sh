@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# test.sh -- install what is missing, build from scratch and run every
+# test: the C tests and busted specs under ctest, warnings as errors.
+# The C tests also run under AddressSanitizer+UBSan and the thread test
+# under ThreadSanitizer first; the last ctest summary counts every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh build-asan -DPMEMSET_SANITIZE=ON -DPMEMSET_WERROR=ON \
+	-DPMEMSET_BUILD_LUA=OFF -DPMEMSET_BUILD_BENCH=OFF
+echo "== C tests under AddressSanitizer + UBSan"
+ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure \
+	-j2 -R '^c\.'
+
+if [ -x scripts/tsan.sh ]; then
+	echo "== thread test under ThreadSanitizer"
+	scripts/tsan.sh
+fi
+
+rm -rf build
+scripts/setup.sh build -DPMEMSET_WERROR=ON
+echo "== every test"
+ctest --test-dir build --output-on-failure -j2
