@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * levent.c -- delivering core events to Lua handlers.
+ *
+ * The core filters event kinds by the mask built from the handlers a script
+ * subscribed, so only those kinds reach lp_event_callback. The callback
+ * runs the handler under lua_pcall and never raises: an error becomes the
+ * callback's non-zero result (honoured by the core where the event allows
+ * it) and a message kept in the set (set:handler_error()).
+ *
+ * The event object is one userdata per set, refilled for every event and
+ * invalidated when the handler returns; a handler that fires events of the
+ * same set (nesting) gets a fresh one.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include "lpmemset.h"
+
+const char *const lp_event_names[] = {
+	"copy",	       "move",	     "set",	     "flush",
+	"drain",       "persist",    "remove_range", "part_add",
+	"part_remove", "sds_update", "badblock",     "badblocks_cleared",
+	NULL,
+};
+
+#define NEVENTS (PMEMSET_EVENT_BADBLOCKS_CLEARED + 1)
+
+struct levent {
+	struct pmemset_event_context ctx;
+	int valid; /* 1 only while its handler runs */
+};
+
+void
+lp_new_event(lua_State *L)
+{
+	struct levent *ev = lua_newuserdatauv(L, sizeof(*ev), 0);
+	memset(ev, 0, sizeof(*ev));
+	luaL_setmetatable(L, LPMEMSET_EVENT);
+}
+
+static int
+new_event_protected(lua_State *L)
+{
+	lp_new_event(L);
+	return 1;
+}
+
+static void
+push_integer_field(lua_State *L, uintptr_t v)
+{
+	lua_pushinteger(L, (lua_Integer)v);
+}
+
+/* pushes the Lua source object of a core source, or nil */
+static void
+push_source(lua_State *L, struct pmemset_source *src)
+{
+	lp_objects_get(L, src);
+}
+
+/* the fields of each event kind, see __index below */
+static int
+event_field(lua_State *L, const struct pmemset_event_context *c, const char *k)
+{
+	switch (c->type) {
+	case PMEMSET_EVENT_COPY:
+	case PMEMSET_EVENT_MOVE:
+		/* copy and move have the same layout */
+		if (strcmp(k, "src") == 0)
+			push_integer_field(L, (uintptr_t)c->data.copy.src);
+		else if (strcmp(k, "dest") == 0)
+			push_integer_field(L, (uintptr_t)c->data.copy.dest);
+		else if (strcmp(k, "len") == 0)
+			push_integer_field(L, c->data.copy.len);
+		else if (strcmp(k, "flags") == 0)
+			push_integer_field(L, c->data.copy.flags);
+		else
+			return 0;
+		return 1;
+	case PMEMSET_EVENT_SET:
+		if (strcmp(k, "dest") == 0)
+			push_integer_field(L, (uintptr_t)c->data.set.dest);
+		else if (strcmp(k, "value") == 0)
+			lua_pushinteger(L, c->data.set.value);
+		else if (strcmp(k, "len") == 0)
+			push_integer_field(L, c->data.set.len);
+		else if (strcmp(k, "flags") == 0)
+			push_integer_field(L, c->data.set.flags);
+		else
+			return 0;
+		return 1;
+	case PMEMSET_EVENT_FLUSH:
+	case PMEMSET_EVENT_PERSIST:
+	case PMEMSET_EVENT_REMOVE_RANGE:
+	case PMEMSET_EVENT_PART_REMOVE:
+	case PMEMSET_EVENT_PART_ADD:
+		/* these payloads all start with addr, len */
+		if (strcmp(k, "addr") == 0)
+			push_integer_field(L, (uintptr_t)c->data.flush.addr);
+		else if (strcmp(k, "len") == 0)
+			push_integer_field(L, c->data.flush.len);
+		else
+			return 0;
+		return 1;
+	case PMEMSET_EVENT_SDS_UPDATE:
+		if (strcmp(k, "sds") == 0)
+			lp_push_sds_table(L, c->data.sds_update.sds);
+		else if (strcmp(k, "source") == 0)
+			push_source(L, c->data.sds_update.src);
+		else
+			return 0;
+		return 1;
+	case PMEMSET_EVENT_BADBLOCK:
+		if (strcmp(k, "offset") == 0)
+			push_integer_field(L, c->data.badblock.bb->offset);
+		else if (strcmp(k, "length") == 0)
+			push_integer_field(L, c->data.badblock.bb->length);
+		else if (strcmp(k, "source") == 0)
+			push_source(L, c->data.badblock.src);
+		else
+			return 0;
+		return 1;
+	case PMEMSET_EVENT_BADBLOCKS_CLEARED:
+		if (strcmp(k, "source") != 0)
+			return 0;
+		push_source(L, c->data.badblocks_cleared.src);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+event_index(lua_State *L)
+{
+	struct levent *ev = luaL_checkudata(L, 1, LPMEMSET_EVENT);
+	const char *k = luaL_checkstring(L, 2);
+	if (!ev->valid)
+		return luaL_error(L, "event used after its handler returned "
+				     "(copy the fields you need)");
+	if (strcmp(k, "type") == 0) {
+		lua_pushstring(L, lp_event_names[ev->ctx.type]);
+		return 1;
+	}
+	if (!event_field(L, &ev->ctx, k))
+		lua_pushnil(L);
+	return 1;
+}
+
+static int
+event_tostring(lua_State *L)
+{
+	struct levent *ev = luaL_checkudata(L, 1, LPMEMSET_EVENT);
+	if (ev->valid)
+		lua_pushfstring(L, "pmemset.event (%s)",
+				lp_event_names[ev->ctx.type]);
+	else
+		lua_pushliteral(L, "pmemset.event (expired)");
+	return 1;
+}
+
+void
+lp_open_event(lua_State *L)
+{
+	luaL_newmetatable(L, LPMEMSET_EVENT);
+	lua_pushcfunction(L, event_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, event_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+}
+
+/*
+ * lp_build_handlers -- pushes the handlers table (event number + 1 ->
+ * function) of the set options at opt and returns the event mask.
+ * on_event subscribes every kind; on.<name> subscribes (and overrides) one.
+ */
+uint64_t
+lp_build_handlers(lua_State *L, int opt)
+{
+	uint64_t mask = 0;
+	opt = lua_absindex(L, opt);
+	lua_createtable(L, NEVENTS, 0);
+	int t = lua_gettop(L);
+
+	if (lua_getfield(L, opt, "on_event") != LUA_TNIL) {
+		if (!lua_isfunction(L, -1))
+			lp_opterror(L, "pmemset.new", "on_event",
+				    "expected a function");
+		for (int i = 0; i < NEVENTS; i++) {
+			lua_pushvalue(L, -1);
+			lua_rawseti(L, t, i + 1);
+		}
+		mask = PMEMSET_EVENT_MASK_ALL;
+	}
+	lua_pop(L, 1);
+
+	if (lua_getfield(L, opt, "on") != LUA_TNIL) {
+		if (!lua_istable(L, -1))
+			lp_opterror(L, "pmemset.new", "on", "expected a table");
+		lua_pushnil(L);
+		while (lua_next(L, -2)) {
+			lua_pushvalue(L, -2);
+			int i = lp_checkname(L, -1, "pmemset.new: on",
+					     lp_event_names);
+			lua_pop(L, 1);
+			if (!lua_isfunction(L, -1))
+				luaL_error(L,
+					   "pmemset.new: on.%s: expected a "
+					   "function, got %s",
+					   lp_event_names[i],
+					   luaL_typename(L, -1));
+			lua_rawseti(L, t, i + 1);
+			mask |= PMEMSET_EVENT_MASK(i);
+		}
+	}
+	lua_pop(L, 1);
+	return mask;
+}
+
+void
+lp_push_set(lua_State *L, struct lset *s)
+{
+	if (s->L == L)
+		lua_pushvalue(L, s->self);
+	else
+		lp_objects_get(L, s);
+}
+
+/* keeps the error object of a failed handler in the set */
+static void
+keep_error(lua_State *L, struct lset *s, int setidx)
+{
+	lua_setiuservalue(L, setidx, LSET_UV_ERROR);
+	s->has_handler_error = 1;
+}
+
+/* the callback's result for a handler that returned normally */
+static int
+handler_result(lua_State *L, enum pmemset_event type)
+{
+	if (type != PMEMSET_EVENT_BADBLOCKS_CLEARED)
+		return 0; /* the only event whose result the core honours */
+	if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+		return -ECANCELED;
+	if (lua_type(L, -1) == LUA_TNUMBER) {
+		lua_Integer v = lua_tointeger(L, -1);
+		return v < INT32_MIN || v > INT32_MAX ? -ECANCELED : (int)v;
+	}
+	return 0;
+}
+
+int
+lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
+		  void *arg)
+{
+	(void)set;
+	struct lset *s = arg;
+	if ((unsigned)ctx->type >= NEVENTS)
+		return 0;
+	lua_State *L = s->L ? s->L : s->main;
+	if (!lua_checkstack(L, 6))
+		return -ENOMEM;
+	int top = lua_gettop(L);
+
+	lp_push_set(L, s);
+	int setidx = top + 1;
+	if (!lua_isuserdata(L, setidx)) { /* being collected */
+		lua_settop(L, top);
+		return 0;
+	}
+	/* the event object stays in slot top + 2 until we return */
+	if (s->depth == 0) {
+		lua_getiuservalue(L, setidx, LSET_UV_EVENT);
+	} else {
+		/* nested: the set's event object is in use */
+		lua_pushcfunction(L, new_event_protected);
+		if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+			keep_error(L, s, setidx);
+			lua_settop(L, top);
+			return -ENOMEM;
+		}
+	}
+	struct levent *ev = lua_touserdata(L, top + 2);
+	lua_getiuservalue(L, setidx, LSET_UV_HANDLERS);
+	if (lua_rawgeti(L, -1, (lua_Integer)ctx->type + 1) != LUA_TFUNCTION) {
+		lua_settop(L, top);
+		return 0;
+	}
+	lua_pushvalue(L, setidx);
+	lua_pushvalue(L, top + 2);
+	ev->ctx = *ctx;
+	ev->valid = 1;
+
+	s->depth++;
+	int status = lua_pcall(L, 2, 1, 0);
+	s->depth--;
+	ev->valid = 0;
+
+	int ret;
+	if (status == LUA_OK) {
+		ret = handler_result(L, ctx->type);
+	} else {
+		keep_error(L, s, setidx);
+		ret = -ECANCELED;
+	}
+	lua_settop(L, top);
+	return ret;
+}

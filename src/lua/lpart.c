@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lpart.c -- the part object: a part map of a set, named by its start
+ * address and looked up again at every use, so that using a part map that
+ * was removed raises an error instead of touching unmapped memory. It holds
+ * no reference to the core's part map between calls (a held reference
+ * would make removal fail), so closing it releases nothing.
+ *
+ * Inside an event handler or state policy of the same set the set may be
+ * locked by the core, so the lookup is skipped there and accesses are
+ * checked against the size seen at the last lookup.
+ */
+
+#include <string.h>
+
+#include "lpmemset.h"
+
+struct lpart *
+lp_checkpart(lua_State *L, int idx)
+{
+	return luaL_checkudata(L, idx, LPMEMSET_PART);
+}
+
+void
+lp_push_part(lua_State *L, int setidx, uintptr_t addr, size_t size)
+{
+	setidx = lua_absindex(L, setidx);
+	struct lpart *p = lua_newuserdatauv(L, sizeof(*p), 1);
+	p->addr = addr;
+	p->size = size;
+	luaL_setmetatable(L, LPMEMSET_PART);
+	lua_pushvalue(L, setidx);
+	lua_setiuservalue(L, -2, 1);
+}
+
+/* a part resolved for one access; its set is pushed at setidx */
+struct target {
+	struct lpart *p;
+	struct lset *s;
+	int setidx;
+};
+
+/* looks the part map up again; returns 0 when it is no longer mapped */
+static int
+refresh(struct target *t)
+{
+	if (t->s->set == NULL)
+		return 0;
+	if (t->s->depth > 0)
+		return 1;
+	struct pmemset_part_map *pmap;
+	if (pmemset_part_map_by_address(t->s->set, &pmap, (void *)t->p->addr))
+		return 0;
+	struct pmemset_part_descriptor d = pmemset_descriptor_part_map(pmap);
+	pmemset_part_map_drop(&pmap);
+	if ((uintptr_t)d.addr != t->p->addr)
+		return 0;
+	t->p->size = d.size;
+	return 1;
+}
+
+/* nargs: the method's arguments, kept below the pushed set */
+static void
+push_set(lua_State *L, struct target *t, int nargs)
+{
+	t->p = lp_checkpart(L, 1);
+	lua_settop(L, nargs);
+	lua_getiuservalue(L, 1, 1);
+	t->setidx = lua_gettop(L);
+	t->s = luaL_checkudata(L, t->setidx, LPMEMSET_SET);
+}
+
+static void
+resolve(lua_State *L, struct target *t, const char *what, int nargs)
+{
+	push_set(L, t, nargs);
+	if (t->s->set == NULL)
+		luaL_error(L, "%s: the set of this part is closed", what);
+	if (!refresh(t))
+		luaL_error(L, "%s: part at %p is no longer mapped", what,
+			   (void *)t->p->addr);
+}
+
+/* checks [offset, offset + len) lies in the part; returns its address */
+static char *
+checked_range(lua_State *L, struct target *t, size_t offset, size_t len,
+	      const char *what)
+{
+	if (offset > t->p->size || len > t->p->size - offset)
+		luaL_error(L,
+			   "%s: range [%I, %I + %I) is outside the part "
+			   "(size %I)",
+			   what, (lua_Integer)offset, (lua_Integer)offset,
+			   (lua_Integer)len, (lua_Integer)t->p->size);
+	return (char *)t->p->addr + offset;
+}
+
+static int
+part_write(lua_State *L)
+{
+	struct target t;
+	resolve(L, &t, "part:write", 4);
+	size_t offset = lp_checksize(L, 2, "part:write: offset");
+	size_t len;
+	const char *data = luaL_checklstring(L, 3, &len);
+	unsigned flags = lp_checkmemflags(L, 4);
+	char *dest = checked_range(L, &t, offset, len, "part:write");
+	struct lset_call c;
+	lset_enter(t.s, L, t.setidx, &c);
+	pmemset_memcpy(t.s->set, dest, (void *)data, len, flags);
+	lset_leave(t.s, &c);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int
+part_read(lua_State *L)
+{
+	struct target t;
+	resolve(L, &t, "part:read", 3);
+	size_t offset = lp_checksize(L, 2, "part:read: offset");
+	size_t len = lp_checksize(L, 3, "part:read: len");
+	const char *src = checked_range(L, &t, offset, len, "part:read");
+	lua_pushlstring(L, src, len);
+	return 1;
+}
+
+static int
+part_fill(lua_State *L)
+{
+	struct target t;
+	resolve(L, &t, "part:fill", 5);
+	size_t offset = lp_checksize(L, 2, "part:fill: offset");
+	lua_Integer byte = luaL_checkinteger(L, 3);
+	luaL_argcheck(L, byte >= 0 && byte <= 255, 3, "byte out of range");
+	size_t len = lp_checksize(L, 4, "part:fill: len");
+	unsigned flags = lp_checkmemflags(L, 5);
+	char *dest = checked_range(L, &t, offset, len, "part:fill");
+	struct lset_call c;
+	lset_enter(t.s, L, t.setidx, &c);
+	pmemset_memset(t.s->set, dest, (int)byte, len, flags);
+	lset_leave(t.s, &c);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/* part:move(dst, src, len [, flags]) -- offsets in the part; may overlap */
+static int
+part_move(lua_State *L)
+{
+	struct target t;
+	resolve(L, &t, "part:move", 5);
+	size_t dst = lp_checksize(L, 2, "part:move: dst");
+	size_t src = lp_checksize(L, 3, "part:move: src");
+	size_t len = lp_checksize(L, 4, "part:move: len");
+	unsigned flags = lp_checkmemflags(L, 5);
+	char *d = checked_range(L, &t, dst, len, "part:move");
+	char *s = checked_range(L, &t, src, len, "part:move");
+	struct lset_call c;
+	lset_enter(t.s, L, t.setidx, &c);
+	pmemset_memmove(t.s->set, d, s, len, flags);
+	lset_leave(t.s, &c);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/* [offset [, len]] of persist, flush and deep_flush; default: all */
+static char *
+optional_range(lua_State *L, struct target *t, size_t *len, const char *what)
+{
+	size_t offset = lua_isnoneornil(L, 2) ? 0 : lp_checksize(L, 2, what);
+	if (offset > t->p->size)
+		offset = t->p->size + 1; /* let checked_range report it */
+	*len = lua_isnoneornil(L, 3) ? t->p->size - offset
+				     : lp_checksize(L, 3, what);
+	return checked_range(L, t, offset, *len, what);
+}
+
+static int
+part_persist(lua_State *L)
+{
+	struct target t;
+	resolve(L, &t, "part:persist", 3);
+	size_t len;
+	char *addr = optional_range(L, &t, &len, "part:persist");
+	struct lset_call c;
+	lset_enter(t.s, L, t.setidx, &c);
+	pmemset_persist(t.s->set, addr, len);
+	lset_leave(t.s, &c);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int
+part_flush(lua_State *L)
+{
+	struct target t;
+	resolve(L, &t, "part:flush", 3);
+	size_t len;
+	char *addr = optional_range(L, &t, &len, "part:flush");
+	struct lset_call c;
+	lset_enter(t.s, L, t.setidx, &c);
+	pmemset_flush(t.s->set, addr, len);
+	lset_leave(t.s, &c);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int
+part_deep_flush(lua_State *L)
+{
+	struct target t;
+	resolve(L, &t, "part:deep_flush", 3);
+	lset_check_not_in_handler(L, t.s, "part:deep_flush");
+	size_t len;
+	char *addr = optional_range(L, &t, &len, "part:deep_flush");
+	int ret = pmemset_deep_flush(t.s->set, addr, len);
+	if (ret)
+		return lp_fail(L, ret, "deep flush failed");
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/* part:is_mapped() -- whether the part map is still in its set */
+static int
+part_is_mapped(lua_State *L)
+{
+	struct target t;
+	push_set(L, &t, 1);
+	lua_pushboolean(L, refresh(&t));
+	return 1;
+}
+
+static int
+part_index(lua_State *L)
+{
+	struct target t;
+	const char *k = luaL_checkstring(L, 2);
+	if (lua_getfield(L, lua_upvalueindex(1), k) != LUA_TNIL)
+		return 1;
+	push_set(L, &t, 2);
+	if (strcmp(k, "addr") == 0) {
+		lua_pushinteger(L, (lua_Integer)t.p->addr);
+	} else if (strcmp(k, "size") == 0) {
+		refresh(&t); /* a removed part keeps its last size */
+		lua_pushinteger(L, (lua_Integer)t.p->size);
+	} else if (strcmp(k, "set") == 0) {
+		lua_pushvalue(L, t.setidx);
+	} else {
+		lua_pushnil(L);
+	}
+	return 1;
+}
+
+static int
+part_eq(lua_State *L)
+{
+	struct lpart *a = luaL_testudata(L, 1, LPMEMSET_PART);
+	struct lpart *b = luaL_testudata(L, 2, LPMEMSET_PART);
+	int eq = a && b && a->addr == b->addr;
+	if (eq) {
+		lua_getiuservalue(L, 1, 1);
+		lua_getiuservalue(L, 2, 1);
+		eq = lua_rawequal(L, -1, -2);
+	}
+	lua_pushboolean(L, eq);
+	return 1;
+}
+
+static int
+part_tostring(lua_State *L)
+{
+	struct lpart *p = lp_checkpart(L, 1);
+	lua_pushfstring(L, "pmemset.part (%p, %I bytes)", (void *)p->addr,
+			(lua_Integer)p->size);
+	return 1;
+}
+
+/* a part owns nothing: closing it is a no-op kept for <close> symmetry */
+static int
+part_close(lua_State *L)
+{
+	lp_checkpart(L, 1);
+	return 0;
+}
+
+static const luaL_Reg part_methods[] = {
+	{ "write", part_write },
+	{ "read", part_read },
+	{ "fill", part_fill },
+	{ "move", part_move },
+	{ "persist", part_persist },
+	{ "flush", part_flush },
+	{ "deep_flush", part_deep_flush },
+	{ "is_mapped", part_is_mapped },
+	{ "close", part_close },
+	{ NULL, NULL },
+};
+
+void
+lp_open_part(lua_State *L)
+{
+	luaL_newmetatable(L, LPMEMSET_PART);
+	luaL_newlib(L, part_methods);
+	lua_pushcclosure(L, part_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, part_eq);
+	lua_setfield(L, -2, "__eq");
+	lua_pushcfunction(L, part_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pushcfunction(L, part_close);
+	lua_setfield(L, -2, "__close");
+	lua_pushcfunction(L, part_close);
+	lua_setfield(L, -2, "__gc");
+	lua_pop(L, 1);
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lpmemset.c -- the entry points of the module.
+ *
+ * luaopen_pmemset_core builds the C part (require "pmemset.core", found by
+ * Lua's all-in-one loader in pmemset.so). luaopen_pmemset is the whole
+ * module: the core plus the pure-Lua files of lua/pmemset, embedded at
+ * build time, so neither the stock interpreter with only package.cpath
+ * nor an embedding host needs the Lua files on package.path.
+ */
+
+#include "lpmemset.h"
+#include "lp_embedded.h"
+
+/* pmemset.size(v) -> bytes, or nil and the reason */
+static int
+size_of(lua_State *L)
+{
+	size_t size;
+	int isint;
+	if (lua_type(L, 1) == LUA_TNUMBER) {
+		lua_Integer v = lua_tointegerx(L, 1, &isint);
+		if (isint && v >= 0) {
+			lua_pushinteger(L, v);
+			return 1;
+		}
+		lua_pushnil(L);
+		lua_pushliteral(L, "expected a non-negative integer");
+		return 2;
+	}
+	if (lua_type(L, 1) != LUA_TSTRING) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "expected a size, got %s",
+				luaL_typename(L, 1));
+		return 2;
+	}
+	const char *why = lp_parse_size(lua_tostring(L, 1), &size);
+	if (why || size > (size_t)LUA_MAXINTEGER) {
+		lua_pushnil(L);
+		lua_pushstring(L, why ? why : "size overflows");
+		return 2;
+	}
+	lua_pushinteger(L, (lua_Integer)size);
+	return 1;
+}
+
+/* pushes a list of the NULL-terminated names */
+static void
+push_names(lua_State *L, const char *const names[])
+{
+	lua_newtable(L);
+	for (int i = 0; names[i]; i++) {
+		lua_pushstring(L, names[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+}
+
+int
+luaopen_pmemset_core(lua_State *L)
+{
+	luaL_checkversion(L);
+	lp_open_event(L);
+	lp_open_part(L);
+
+	lua_newtable(L);
+	lp_open_set(L);
+	lp_open_source(L);
+	lua_setfield(L, -2, "source");
+	lp_open_sds(L);
+	lp_open_emu(L);
+#ifdef LPMEMSET_HAVE_INVENTORY
+	lp_open_inventory(L);
+#endif
+	lp_push_errors(L);
+	lua_setfield(L, -2, "errors");
+	lp_push_memflags(L);
+	lua_setfield(L, -2, "flags");
+	push_names(L, lp_event_names);
+	lua_setfield(L, -2, "events");
+	lua_pushcfunction(L, size_of);
+	lua_setfield(L, -2, "size");
+	lua_pushliteral(L, "0.1.0");
+	lua_setfield(L, -2, "version");
+	return 1;
+}
+
+/* runs one embedded chunk as module name, leaving it in package.loaded */
+static void
+load_chunk(lua_State *L, const struct lp_chunk *c)
+{
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	if (lua_getfield(L, -1, c->name) != LUA_TNIL) {
+		lua_pop(L, 2);
+		return;
+	}
+	lua_pop(L, 1);
+	if (luaL_loadbufferx(L, c->code, c->len, c->chunkname, "t"))
+		lua_error(L);
+	lua_pushstring(L, c->name);
+	lua_pushliteral(L, ":embedded:");
+	lua_call(L, 2, 1);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_pushboolean(L, 1);
+	}
+	lua_setfield(L, -2, c->name);
+	lua_pop(L, 1);
+}
+
+int
+luaopen_pmemset(lua_State *L)
+{
+	luaL_requiref(L, "pmemset.core", luaopen_pmemset_core, 0);
+	lua_pop(L, 1);
+	/* the chunks come dependencies first, "pmemset" (init.lua) last */
+	for (const struct lp_chunk *c = lp_chunks; c->name; c++)
+		load_chunk(L, c);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_getfield(L, -1, "pmemset");
+	return 1;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lpolicy.c -- acceptable part states: a list of state names (a mask) or a
+ * Lua function policy(state, info) -> accept [, why].
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lpmemset.h"
+
+uint64_t
+lp_checkstates(lua_State *L, int idx, const char *what)
+{
+	uint64_t mask = 0;
+	idx = lua_absindex(L, idx);
+	luaL_checktype(L, idx, LUA_TTABLE);
+	for (lua_Integer i = 1; lua_rawgeti(L, idx, i) != LUA_TNIL; i++) {
+		int s = lp_checkname(L, -1, what, lp_state_names);
+		mask |= 1ULL << s;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return mask;
+}
+
+/* pushes the info table a policy receives */
+static void
+push_info(lua_State *L, const struct pmemset_state_info *info)
+{
+	lua_createtable(L, 0, 6);
+	if (info->path) {
+		lua_pushstring(L, info->path);
+		lua_setfield(L, -2, "path");
+	}
+	if (info->device_id) {
+		lua_pushstring(L, info->device_id);
+		lua_setfield(L, -2, "device_id");
+	}
+	lua_pushinteger(L, (lua_Integer)info->usc);
+	lua_setfield(L, -2, "usc");
+	lua_pushinteger(L, info->use_count);
+	lua_setfield(L, -2, "use_count");
+	if (info->stored) {
+		lp_push_sds_table(L, info->stored);
+		lua_setfield(L, -2, "stored");
+	}
+	const char *state = lp_state_name(info->state);
+	lua_pushstring(L, state ? state : "unknown");
+	lua_setfield(L, -2, "state");
+}
+
+/*
+ * Runs in protected mode: 1 = set userdata, 2 = info (light userdata).
+ * Returns accept (boolean) and why (string or nil).
+ */
+static int
+call_policy(lua_State *L)
+{
+	const struct pmemset_state_info *info = lua_touserdata(L, 2);
+	lua_getiuservalue(L, 1, LSET_UV_POLICY);
+	const char *state = lp_state_name(info->state);
+	lua_pushstring(L, state ? state : "unknown");
+	push_info(L, info);
+	lua_call(L, 2, 2);
+	lua_pushboolean(L, lua_toboolean(L, -2));
+	if (lua_type(L, -2) == LUA_TSTRING || lua_type(L, -2) == LUA_TNUMBER)
+		lua_pushstring(L, lua_tostring(L, -2));
+	else
+		lua_pushnil(L);
+	return 2;
+}
+
+int
+lp_state_policy(const struct pmemset_state_info *info, char *why,
+		size_t why_len, void *arg)
+{
+	struct lset *s = arg;
+	lua_State *L = s->L ? s->L : s->main;
+	if (!lua_checkstack(L, 8)) {
+		snprintf(why, why_len, "Lua stack overflow");
+		return 1;
+	}
+	int top = lua_gettop(L);
+	lua_pushcfunction(L, call_policy);
+	lp_push_set(L, s);
+	lua_pushlightuserdata(L, (void *)info);
+
+	s->depth++;
+	int status = lua_pcall(L, 2, 2, 0);
+	s->depth--;
+
+	int refuse;
+	if (status != LUA_OK) {
+		/* no conversion here: it could raise outside a pcall */
+		const char *msg = lua_type(L, -1) == LUA_TSTRING
+					  ? lua_tostring(L, -1)
+					  : NULL;
+		snprintf(why, why_len, "policy error: %s",
+			 msg ? msg : "(not a string)");
+		refuse = 1;
+	} else {
+		refuse = !lua_toboolean(L, -2);
+		const char *msg = lua_type(L, -1) == LUA_TSTRING
+					  ? lua_tostring(L, -1)
+					  : NULL;
+		if (refuse && msg)
+			snprintf(why, why_len, "%s", msg);
+	}
+	lua_settop(L, top);
+	return refuse;
+}

@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lset.c -- pmemset.new and the set object: configuration, mapping,
+ * iteration, removal and teardown.
+ *
+ * Handlers run on the thread of the binding call that fired the event
+ * (lset_enter records it with the stack slot of the set userdata). Events
+ * fired from C calls on a set created here (an embedding host) run on the
+ * main thread of the Lua state.
+ */
+
+#include <string.h>
+
+#include <libpmem2.h>
+
+#include "lpmemset.h"
+
+static const char *const granularity_names[] = { "byte", "cache_line", "page",
+						 NULL };
+static const char *const coalescing_names[] = { "none", "opportunistic", "full",
+						NULL };
+static const char *const set_opts[] = {
+	"granularity", "reservation", "acceptable_states",
+	"coalescing",  "on_event",    "on",
+	NULL
+};
+
+static struct lset *
+toset(lua_State *L, int idx)
+{
+	return luaL_checkudata(L, idx, LPMEMSET_SET);
+}
+
+struct lset *
+lp_checkset(lua_State *L, int idx)
+{
+	return toset(L, idx);
+}
+
+struct lset *
+lp_checkopenset(lua_State *L, int idx)
+{
+	struct lset *s = toset(L, idx);
+	if (s->set == NULL)
+		luaL_argerror(L, idx, "set is closed");
+	return s;
+}
+
+void
+lset_enter(struct lset *s, lua_State *L, int idx, struct lset_call *c)
+{
+	c->L = s->L;
+	c->self = s->self;
+	s->L = L;
+	s->self = lua_absindex(L, idx);
+}
+
+void
+lset_leave(struct lset *s, const struct lset_call *c)
+{
+	s->L = c->L;
+	s->self = c->self;
+}
+
+void
+lset_check_not_in_handler(lua_State *L, struct lset *s, const char *what)
+{
+	if (s->depth > 0)
+		luaL_error(L,
+			   "%s: not allowed in an event handler or state "
+			   "policy of the same set",
+			   what);
+}
+
+/* options of pmemset.new, validated before anything is created */
+struct set_options {
+	int has_granularity;
+	enum pmem2_granularity granularity;
+	size_t reservation;
+	int has_states;
+	uint64_t states;
+	int has_policy;
+	int has_coalescing;
+	enum pmemset_coalescing coalescing;
+};
+
+static void
+read_options(lua_State *L, int idx, struct set_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	luaL_checktype(L, idx, LUA_TTABLE);
+	lp_checkopts(L, idx, "pmemset.new", set_opts);
+
+	if (lua_getfield(L, idx, "granularity") != LUA_TNIL) {
+		o->granularity = (enum pmem2_granularity)lp_checkname(
+			L, -1, "pmemset.new: granularity", granularity_names);
+		o->has_granularity = 1;
+	}
+	if (lua_getfield(L, idx, "reservation") != LUA_TNIL) {
+		o->reservation =
+			lp_checksize(L, -1, "pmemset.new: reservation");
+		if (o->reservation == 0)
+			luaL_error(L,
+				   "pmemset.new: reservation: must not be 0");
+	}
+	switch (lua_getfield(L, idx, "acceptable_states")) {
+	case LUA_TNIL:
+		break;
+	case LUA_TFUNCTION:
+		o->has_policy = 1;
+		break;
+	case LUA_TTABLE:
+		o->states =
+			lp_checkstates(L, -1, "pmemset.new: acceptable_states");
+		o->has_states = 1;
+		break;
+	default:
+		lp_opterror(L, "pmemset.new", "acceptable_states",
+			    "expected a list of state names or a function");
+	}
+	if (lua_getfield(L, idx, "coalescing") != LUA_TNIL) {
+		o->coalescing = (enum pmemset_coalescing)lp_checkname(
+			L, -1, "pmemset.new: coalescing", coalescing_names);
+		o->has_coalescing = 1;
+	}
+	lua_pop(L, 4);
+}
+
+/* builds the core config; returns 0 or an error code */
+static int
+make_config(struct pmemset_config **cfg, struct lset *s,
+	    const struct set_options *o, uint64_t mask)
+{
+	int ret = pmemset_config_new(cfg);
+	if (ret)
+		return ret;
+	if (o->has_granularity)
+		ret = pmemset_config_set_required_store_granularity(
+			*cfg, o->granularity);
+	if (!ret && o->has_states)
+		ret = pmemset_config_set_acceptable_states(*cfg, o->states);
+	if (!ret && mask)
+		ret = pmemset_config_set_event_mask(*cfg, mask);
+	if (ret) {
+		pmemset_config_delete(cfg);
+		return ret;
+	}
+	if (mask)
+		pmemset_config_set_event_callback(*cfg, lp_event_callback, s);
+	if (o->has_policy)
+		pmemset_config_set_state_policy(*cfg, lp_state_policy, s);
+	if (s->rsv)
+		pmemset_config_set_reservation(*cfg, s->rsv);
+	return 0;
+}
+
+static void
+release(struct lset *s)
+{
+	if (s->set)
+		pmemset_delete(&s->set);
+	if (s->rsv)
+		pmem2_vm_reservation_delete(&s->rsv);
+}
+
+/* pmemset.new(opts) */
+static int
+set_new(lua_State *L)
+{
+	struct set_options o;
+	read_options(L, 1, &o);
+	uint64_t mask = lp_build_handlers(L, 1); /* handlers at top */
+
+	struct lset *s = lua_newuserdatauv(L, sizeof(*s), LSET_UV_COUNT);
+	memset(s, 0, sizeof(*s));
+	luaL_setmetatable(L, LPMEMSET_SET);
+	int setidx = lua_gettop(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+	s->main = lua_tothread(L, -1);
+	lua_pop(L, 1);
+	lua_pushvalue(L, setidx - 1);
+	lua_setiuservalue(L, setidx, LSET_UV_HANDLERS);
+	lua_getfield(L, 1, "acceptable_states");
+	lua_setiuservalue(L, setidx, LSET_UV_POLICY);
+	lp_new_event(L);
+	lua_setiuservalue(L, setidx, LSET_UV_EVENT);
+
+	int ret = 0;
+	if (o.reservation) {
+		ret = pmem2_vm_reservation_new(&s->rsv, NULL, o.reservation);
+		if (ret)
+			return lp_fail(L, ret, "cannot reserve address space");
+	}
+	struct pmemset_config *cfg;
+	ret = make_config(&cfg, s, &o, mask);
+	if (ret) {
+		release(s);
+		return lp_fail(L, ret, "cannot configure the set");
+	}
+	ret = pmemset_new(&s->set, cfg);
+	pmemset_config_delete(&cfg);
+	if (!ret && o.has_coalescing) {
+		ret = pmemset_set_contiguous_part_coalescing(s->set,
+							     o.coalescing);
+		s->coalescing = o.coalescing;
+	}
+	if (ret) {
+		release(s);
+		return lp_fail(L, ret, "cannot create the set");
+	}
+	lp_objects_put(L, s, setidx);
+	return 1;
+}
+
+static const char *const map_opts[] = { "offset", "length", NULL };
+
+/* the map config of the options at idx (nil: whole source) */
+static int
+map_config(lua_State *L, int idx, struct pmemset_map_config **cfg)
+{
+	size_t offset = 0, length = 0;
+	if (!lua_isnoneornil(L, idx)) {
+		luaL_checktype(L, idx, LUA_TTABLE);
+		lp_checkopts(L, idx, "set:map", map_opts);
+		if (lua_getfield(L, idx, "offset") != LUA_TNIL)
+			offset = lp_checksize(L, -1, "set:map: offset");
+		if (lua_getfield(L, idx, "length") != LUA_TNIL)
+			length = lp_checksize(L, -1, "set:map: length");
+		lua_pop(L, 2);
+	}
+	int ret = pmemset_map_config_new(cfg);
+	if (!ret)
+		ret = pmemset_map_config_set_offset(*cfg, offset);
+	if (ret) {
+		pmemset_map_config_delete(cfg);
+		return ret;
+	}
+	pmemset_map_config_set_length(*cfg, length);
+	return 0;
+}
+
+/* the message of the last handler error, consumed */
+static const char *
+take_handler_error(lua_State *L, struct lset *s, int setidx)
+{
+	if (!s->has_handler_error)
+		return NULL;
+	lua_getiuservalue(L, setidx, LSET_UV_ERROR);
+	const char *msg = luaL_tolstring(L, -1, NULL);
+	lua_pushnil(L);
+	lua_setiuservalue(L, setidx, LSET_UV_ERROR);
+	s->has_handler_error = 0;
+	return msg;
+}
+
+/* failure triple of a call that may have failed because of a handler */
+static int
+set_fail(lua_State *L, struct lset *s, int ret, const char *what)
+{
+	const char *herr = take_handler_error(L, s, 1);
+	if (!herr)
+		return lp_fail(L, ret, what);
+	const char *msg =
+		lua_pushfstring(L, "%s: event handler failed: %s", what, herr);
+	lua_pushnil(L);
+	lua_pushstring(L, msg);
+	lp_push_errname(L, ret);
+	return 3;
+}
+
+/* set:map(src [, {offset=, length=}]) -> part */
+static int
+set_map(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	struct lsource *src = lp_checksource(L, 2);
+	lset_check_not_in_handler(L, s, "set:map");
+	struct pmemset_map_config *cfg;
+	int ret = map_config(L, 3, &cfg);
+	if (ret)
+		return lp_fail(L, ret, "cannot configure the mapping");
+
+	struct pmemset_part_descriptor desc;
+	struct lset_call c;
+	s->has_handler_error = 0;
+	lset_enter(s, L, 1, &c);
+	ret = pmemset_map(s->set, src->src, cfg, &desc);
+	lset_leave(s, &c);
+	pmemset_map_config_delete(&cfg);
+	if (ret)
+		return set_fail(L, s, ret, "cannot map the source");
+	lp_push_part(L, 1, (uintptr_t)desc.addr, desc.size);
+	return 1;
+}
+
+/* set:parts() -- iterates over the part maps present when it is called */
+static int
+parts_next(lua_State *L)
+{
+	lua_Integer i = lua_tointeger(L, lua_upvalueindex(2)) + 1;
+	lua_pushinteger(L, i);
+	lua_replace(L, lua_upvalueindex(2));
+	lua_rawgeti(L, lua_upvalueindex(1), i);
+	return 1;
+}
+
+static int
+set_parts(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	lset_check_not_in_handler(L, s, "set:parts");
+	/* collect first: nothing may raise while we hold references */
+	size_t n = pmemset_part_map_count(s->set);
+	struct pmemset_part_descriptor *d =
+		lua_newuserdatauv(L, (n + 1) * sizeof(*d), 0);
+	size_t k = 0;
+	struct pmemset_part_map *pmap, *next;
+	pmemset_first_part_map(s->set, &pmap);
+	while (pmap && k < n) {
+		d[k++] = pmemset_descriptor_part_map(pmap);
+		pmemset_next_part_map(s->set, pmap, &next);
+		pmemset_part_map_drop(&pmap);
+		pmap = next;
+	}
+	if (pmap)
+		pmemset_part_map_drop(&pmap);
+
+	lua_createtable(L, (int)k, 0);
+	for (size_t i = 0; i < k; i++) {
+		lp_push_part(L, 1, (uintptr_t)d[i].addr, d[i].size);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_pushinteger(L, 0);
+	lua_pushcclosure(L, parts_next, 2);
+	return 1;
+}
+
+/* the set of a part object at idx must be the set at slot 1 */
+static struct lpart *
+check_own_part(lua_State *L, int idx)
+{
+	struct lpart *p = lp_checkpart(L, idx);
+	lua_getiuservalue(L, idx, 1);
+	int own = lua_rawequal(L, -1, 1);
+	lua_pop(L, 1);
+	if (!own)
+		luaL_argerror(L, idx, "part of another set");
+	return p;
+}
+
+/* set:part_at(addr) -> the part containing addr */
+static int
+set_part_at(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	lua_Integer addr = luaL_checkinteger(L, 2);
+	lset_check_not_in_handler(L, s, "set:part_at");
+	struct pmemset_part_map *pmap;
+	int ret = pmemset_part_map_by_address(s->set, &pmap,
+					      (void *)(uintptr_t)addr);
+	if (ret)
+		return lp_fail(L, ret, "no part at this address");
+	struct pmemset_part_descriptor d = pmemset_descriptor_part_map(pmap);
+	pmemset_part_map_drop(&pmap);
+	lp_push_part(L, 1, (uintptr_t)d.addr, d.size);
+	return 1;
+}
+
+/* set:remove(part) */
+static int
+set_remove(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	struct lpart *p = check_own_part(L, 2);
+	lset_check_not_in_handler(L, s, "set:remove");
+	struct pmemset_part_map *pmap;
+	int ret = pmemset_part_map_by_address(s->set, &pmap, (void *)p->addr);
+	if (ret)
+		return lp_fail(L, ret, "part is no longer mapped");
+	if ((uintptr_t)pmemset_descriptor_part_map(pmap).addr != p->addr) {
+		pmemset_part_map_drop(&pmap);
+		lua_pushnil(L);
+		lua_pushliteral(L, "part is no longer mapped");
+		lp_push_errname(L, PMEMSET_E_PART_NOT_FOUND);
+		return 3;
+	}
+	struct lset_call c;
+	s->has_handler_error = 0;
+	lset_enter(s, L, 1, &c);
+	ret = pmemset_remove_part_map(s->set, &pmap);
+	lset_leave(s, &c);
+	if (ret) {
+		pmemset_part_map_drop(&pmap);
+		return set_fail(L, s, ret, "cannot remove the part");
+	}
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/* set:remove_range(addr, len) */
+static int
+set_remove_range(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	lua_Integer addr = luaL_checkinteger(L, 2);
+	size_t len = lp_checksize(L, 3, "len");
+	lset_check_not_in_handler(L, s, "set:remove_range");
+	struct lset_call c;
+	s->has_handler_error = 0;
+	lset_enter(s, L, 1, &c);
+	int ret = pmemset_remove_range(s->set, (void *)(uintptr_t)addr, len);
+	lset_leave(s, &c);
+	if (ret)
+		return set_fail(L, s, ret, "cannot remove the range");
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int
+set_granularity(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	enum pmem2_granularity g;
+	int ret = pmemset_get_store_granularity(s->set, &g);
+	if (ret)
+		return lp_fail(L, ret, "no effective granularity");
+	lua_pushstring(L, granularity_names[g]);
+	return 1;
+}
+
+/* set:coalescing([mode]) -- with a mode sets it, else returns it */
+static int
+set_coalescing(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	if (lua_isnoneornil(L, 2)) {
+		lua_pushstring(L, coalescing_names[s->coalescing]);
+		return 1;
+	}
+	enum pmemset_coalescing mode = (enum pmemset_coalescing)lp_checkname(
+		L, 2, "set:coalescing: mode", coalescing_names);
+	int ret = pmemset_set_contiguous_part_coalescing(s->set, mode);
+	if (ret)
+		return lp_fail(L, ret, "cannot set coalescing");
+	s->coalescing = mode;
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int
+set_drain(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	struct lset_call c;
+	lset_enter(s, L, 1, &c);
+	pmemset_drain(s->set);
+	lset_leave(s, &c);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int
+set_count(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	lua_pushinteger(L, (lua_Integer)pmemset_part_map_count(s->set));
+	return 1;
+}
+
+/* set:handler_error() -- the last handler or policy error, consumed */
+static int
+set_handler_error(lua_State *L)
+{
+	struct lset *s = lp_checkset(L, 1);
+	if (!take_handler_error(L, s, 1))
+		lua_pushnil(L);
+	return 1;
+}
+
+/* set:clear_badblock(ev) -- clears the bad block of a "badblock" event */
+static int
+set_clear_badblock(lua_State *L)
+{
+	lp_checkset(L, 1);
+	luaL_checkany(L, 2);
+	lua_pushcfunction(L, lp_badblock_clear);
+	lua_pushvalue(L, 2);
+	lua_getfield(L, 2, "source");
+	lua_call(L, 2, 3);
+	return 3;
+}
+
+/* close, __close and __gc: idempotent */
+static int
+set_close(lua_State *L)
+{
+	struct lset *s = toset(L, 1);
+	if (s->set == NULL && s->rsv == NULL)
+		return 0;
+	lset_check_not_in_handler(L, s, "set:close");
+	struct lset_call c;
+	lset_enter(s, L, 1, &c);
+	release(s);
+	lset_leave(s, &c);
+	lp_objects_del(L, s, 1);
+	return 0;
+}
+
+static int
+set_tostring(lua_State *L)
+{
+	struct lset *s = toset(L, 1);
+	if (s->set)
+		lua_pushfstring(L, "pmemset.set (%p)", (void *)s->set);
+	else
+		lua_pushliteral(L, "pmemset.set (closed)");
+	return 1;
+}
+
+static const luaL_Reg set_methods[] = {
+	{ "map", set_map },
+	{ "parts", set_parts },
+	{ "part_at", set_part_at },
+	{ "remove", set_remove },
+	{ "remove_range", set_remove_range },
+	{ "granularity", set_granularity },
+	{ "coalescing", set_coalescing },
+	{ "drain", set_drain },
+	{ "count", set_count },
+	{ "handler_error", set_handler_error },
+	{ "clear_badblock", set_clear_badblock },
+	{ "close", set_close },
+	{ NULL, NULL },
+};
+
+static const luaL_Reg set_meta[] = {
+	{ "__gc", set_close },
+	{ "__close", set_close },
+	{ "__tostring", set_tostring },
+	{ "__index", NULL },
+	{ NULL, NULL },
+};
+
+/* adds new() to the module table on the top */
+void
+lp_open_set(lua_State *L)
+{
+	luaL_newmetatable(L, LPMEMSET_SET);
+	luaL_setfuncs(L, set_meta, 0);
+	luaL_newlib(L, set_methods);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+	lua_pushcfunction(L, set_new);
+	lua_setfield(L, -2, "new");
+}
