@@ -68,9 +68,7 @@ luaopen_pmemset_core(lua_State *L)
 	lua_setfield(L, -2, "source");
 	lp_open_sds(L);
 	lp_open_emu(L);
-#ifdef LPMEMSET_HAVE_INVENTORY
 	lp_open_inventory(L);
-#endif
 	lp_push_errors(L);
 	lua_setfield(L, -2, "errors");
 	lp_push_memflags(L);
