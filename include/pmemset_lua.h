@@ -148,7 +148,9 @@ const char *pmemset_lua_state_name(enum pmemset_part_state state);
  * Tracking, after corosync's cmap_track_add. Keys are dotted names
  * ("parts.0.addr") holding an unsigned integer or a string. The host keeps
  *   parts.<n>.addr .size .source [.state]  per part mapped (n counts up)
- *   sds.<device-id>.usc .refcount          per SDS record reported
+ *   sds.<device-id>.usc                    per device of an SDS report
+ *   sources.<path>.refcount                SDS count of a source (its
+ *                                          parts mapped and not closed)
  *   badblocks.<source>.<offset>            length of a bad block not cleared
  * and applications may keep their own keys beside them.
  */

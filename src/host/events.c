@@ -185,19 +185,24 @@ events_forget_set(struct pmemset_lua *host, struct pmemset *set)
 	parts_removed(host, set, NULL, UINTPTR_MAX);
 }
 
+/* sds.<device-id>.usc per device, sources.<path>.refcount per source */
 static void
-sds_updated(struct pmemset_lua *host, const struct pmemset_sds *sds)
+sds_updated(struct pmemset_lua *host, const struct pmemset_sds *sds,
+	    struct pmemset_source *src)
 {
 	if (!sds || sds->id[0] == '\0')
 		return; /* a record not yet bound to a device */
-	size_t len = strlen(sds->id) + 32;
+	const char *path = src ? pmemset_source_get_path(src) : NULL;
+	size_t len = strlen(sds->id) + (path ? strlen(path) : 0) + 32;
 	char *key = malloc(len);
 	if (!key)
 		return;
 	snprintf(key, len, "sds.%s.usc", sds->id);
 	keys_set_u64(&host->keys, key, sds->usc);
-	snprintf(key, len, "sds.%s.refcount", sds->id);
-	keys_set_u64(&host->keys, key, (uint64_t)sds->refcount);
+	if (path) {
+		snprintf(key, len, "sources.%s.refcount", path);
+		keys_set_u64(&host->keys, key, (uint64_t)sds->refcount);
+	}
 	free(key);
 }
 
@@ -252,7 +257,8 @@ update_keys(struct pmemset_lua *host, struct pmemset *set,
 			      ctx->data.remove_range.len);
 		break;
 	case PMEMSET_EVENT_SDS_UPDATE:
-		sds_updated(host, ctx->data.sds_update.sds);
+		sds_updated(host, ctx->data.sds_update.sds,
+			    ctx->data.sds_update.src);
 		break;
 	case PMEMSET_EVENT_BADBLOCK:
 		badblock_key(host, ctx->data.badblock.bb,
