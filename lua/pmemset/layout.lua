@@ -263,12 +263,16 @@ function M.build(t)
 end
 
 -- load(path [, env]) -- runs the layout script at path (in env, default
--- _G) and builds the table it returns
+-- _G) and builds the table it returns; unlike build, a script that cannot
+-- be loaded or run, or returns a malformed table, gives nil, message,
+-- "EINVAL" (the message names the file and the bad field)
 function M.load(path, env)
   local chunk, err = loadfile(path, "t", env or _G)
   if not chunk then return nil, err, "EINVAL" end
   local ok, t = pcall(chunk)
   if not ok then return nil, t, "EINVAL" end
+  local valid, err2 = pcall(M.check, t)
+  if not valid then return nil, path .. ": " .. err2, "EINVAL" end
   return M.build(t)
 end
 
