@@ -313,8 +313,8 @@ file_flags(struct layout *ly, int p, uint64_t *flags)
 
 /* the source of the part table at p; its description in what */
 static int
-open_source(struct layout *ly, int p, struct pmemset_source **src, char *what,
-	    size_t whatlen)
+open_source(struct layout *ly, int p, const char *where,
+	    struct pmemset_source **src, char *what, size_t whatlen)
 {
 	lua_State *L = ly->L;
 	int ret;
@@ -331,13 +331,13 @@ open_source(struct layout *ly, int p, struct pmemset_source **src, char *what,
 		lua_pop(L, 1);
 	} else {
 		lua_pop(L, 2);
-		return lerr(ly, PMEMSET_LUA_E_INVALID_SCRIPT,
-			    "%s%sneither file nor temporary", "", "");
+		return lerr(ly, PMEMSET_LUA_E_INVALID_SCRIPT, "%s: %s", where,
+			    "neither file nor temporary");
 	}
 	lua_pop(L, 1);
 	if (ret && ret > PMEMSET_LUA_E_SCRIPT) /* a libpmemset failure */
-		host_err(ly->host, ret, "%s: %s: %s", ly->name, what,
-			 pmemset_errormsg());
+		host_err(ly->host, ret, "%s: %s (%s): %s", ly->name, where,
+			 what, pmemset_errormsg());
 	return ret;
 }
 
@@ -405,7 +405,7 @@ map_part(struct layout *ly, int i)
 	if (ret)
 		return ret;
 	struct pmemset_source *src = NULL;
-	ret = open_source(ly, p, &src, what, sizeof(what));
+	ret = open_source(ly, p, where, &src, what, sizeof(what));
 	if (ret)
 		return ret;
 	if (add_source(ly->hs, src)) {

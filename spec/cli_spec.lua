@@ -1,0 +1,164 @@
+-- cli_spec.lua -- the command-line host pmemset-lua, run as a program:
+-- options, script arguments, --layout output, errors and exit status.
+
+local bin = os.getenv("PMEMSET_LUA_BIN")
+  or assert(os.getenv("PMEMSET_BUILD_DIR"), "PMEMSET_BUILD_DIR unset")
+  .. "/pmemset-lua"
+local tmp = assert(os.getenv("PMEMSET_SPEC_TMPDIR"), "PMEMSET_SPEC_TMPDIR unset")
+  .. "/cli"
+os.execute("mkdir -p '" .. tmp .. "'")
+
+local function quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- run pmemset-lua with args (a list); stdout, stderr, exit code
+local function run(args, env)
+  local cmd = {}
+  for k, v in pairs(env or {}) do
+    cmd[#cmd + 1] = k .. "=" .. quote(v)
+  end
+  cmd[#cmd + 1] = quote(bin)
+  for _, a in ipairs(args) do
+    cmd[#cmd + 1] = quote(a)
+  end
+  local errfile = tmp .. "/stderr"
+  local p = assert(io.popen(table.concat(cmd, " ") .. " 2>" .. errfile))
+  local out = p:read("a")
+  local _, _, code = p:close()
+  local f = assert(io.open(errfile))
+  local err = f:read("a")
+  f:close()
+  return out, err, code
+end
+
+local function write(path, text)
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+end
+
+describe("pmemset-lua", function()
+  it("prints help and version, exit 0", function()
+    local out, _, code = run({ "--help" })
+    assert.equal(0, code)
+    assert.matches("usage: pmemset%-lua", out)
+    assert.matches("%-%-layout", out)
+    assert.matches("%-%-emulate", out)
+    out, _, code = run({ "-V" })
+    assert.equal(0, code)
+    assert.matches("^pmemset%-lua %d+%.%d+%.%d+ %(Lua 5%.4", out)
+  end)
+
+  it("rejects bad usage with exit 2", function()
+    local _, err, code = run({})
+    assert.equal(2, code)
+    assert.matches("nothing to run", err)
+    _, err, code = run({ "--bogus" })
+    assert.equal(2, code)
+    assert.matches("usage:", err)
+  end)
+
+  it("runs -e chunks in order with the module and host available", function()
+    local out, _, code = run({ "-e", "x = 1", "-e",
+      "print(x + 1, type(require('pmemset').new), type(host.track))" })
+    assert.equal(0, code)
+    assert.equal("2\tfunction\tfunction\n", out)
+  end)
+
+  it("passes script arguments in arg and as varargs", function()
+    local script = tmp .. "/args.lua"
+    write(script, "print(select('#', ...), table.concat({...}, '|'), arg[0] == "
+      .. ("%q"):format(script) .. ", #arg, arg[3])")
+    -- options after the script belong to the script
+    local out, _, code = run({ script, "a b", "-e", "--help" })
+    assert.equal(0, code)
+    assert.equal("3\ta b|-e|--help\ttrue\t3\t--help\n", out)
+  end)
+
+  it("prints a traceback and exits 1 on errors", function()
+    local script = tmp .. "/fail.lua"
+    write(script, "local function f() error('kaboom') end\nf()\n")
+    local out, err, code = run({ script })
+    local _
+    assert.equal(1, code)
+    assert.equal("", out)
+    assert.matches("fail%.lua:1: kaboom", err)
+    assert.matches("stack traceback:", err)
+    assert.matches("in local 'f'", err)
+
+    _, err, code = run({ "-e", "syntax error here" })
+    assert.equal(1, code)
+    assert.matches("command line", err)
+
+    _, err, code = run({ tmp .. "/missing.lua" })
+    assert.equal(1, code)
+    assert.matches("missing%.lua", err)
+  end)
+
+  it("stops at the first failing chunk", function()
+    local out, _, code = run({ "-e", "error('first')", "-e", "print('second')" })
+    assert.equal(1, code)
+    assert.equal("", out)
+  end)
+
+  it("maps a layout and prints its parts and events", function()
+    local pool = tmp .. "/layout.pool"
+    os.remove(pool)
+    local layout = tmp .. "/layout.lua"
+    write(layout, ([[
+return {
+  coalescing = "opportunistic",
+  parts = {
+    { file = %q, create = "if_needed", length = "64K" },
+    { file = %q, offset = "64K", length = "128K" },
+  },
+}]]):format(pool, pool))
+    local out, err, code = run({ "--layout", layout,
+      "-e", "print('size1=' .. host.get('parts.1.size'))" })
+    assert.equal("", err)
+    assert.equal(0, code)
+    assert.matches("parts:\n", out)
+    local rows = {}
+    for n, addr, size, state, src in out:gmatch(
+        "\n  (%d+)%s+%d+%s+0x(%x+)%s+(%d+)%s+(%S+)%s+(%S+)") do
+      rows[#rows + 1] = { n = n, addr = addr, size = tonumber(size),
+        state = state, src = src }
+    end
+    assert.equal(2, #rows)
+    assert.same({ 65536, 131072 }, { rows[1].size, rows[2].size })
+    assert.equal(pool, rows[1].src)
+    assert.equal(pool, rows[2].src)
+    assert.equal("-", rows[1].state)
+    local _, adds = out:gsub("\n  part_add ", "")
+    assert.equal(2, adds)
+    assert.matches("size1=131072", out)
+    -- the file grew to hold both parts
+    local f = assert(io.open(pool))
+    assert.equal(192 * 1024, f:seek("end"))
+    f:close()
+  end)
+
+  it("reports a failing layout with the part and exit 1", function()
+    local layout = tmp .. "/bad-layout.lua"
+    write(layout, ([[
+return { parts = { { file = %q, length = "64K" } } }]]):format(
+      tmp .. "/no-such.pool"))
+    local out, err, code = run({ "--layout", layout })
+    assert.equal(1, code)
+    assert.matches("parts%[1%]", err)
+    assert.matches("no%-such%.pool", err)
+    assert.matches("%(none%)", out)
+  end)
+
+  it("runs sandboxed on request", function()
+    local out, _, code = run({ "--sandbox", "-e",
+      "print(os.execute, io.popen, package.loadlib)" })
+    assert.equal(0, code)
+    assert.equal("nil\tnil\tnil\n", out)
+    local _, err
+    _, err, code = run({ "--sandbox", "-e", "os.execute('true')" })
+    assert.equal(1, code)
+    assert.matches("attempt to call a nil value", err)
+  end)
+end)
