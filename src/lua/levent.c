@@ -132,16 +132,24 @@ event_field(lua_State *L, const struct pmemset_event_context *c, const char *k)
 	}
 }
 
+/*
+ * __index: upvalue 1 is the event metatable (a cheaper type check than
+ * luaL_checkudata's registry lookup), upvalue 2 the list of event names.
+ */
 static int
 event_index(lua_State *L)
 {
-	struct levent *ev = luaL_checkudata(L, 1, LPMEMSET_EVENT);
+	struct levent *ev = lua_touserdata(L, 1);
+	if (ev == NULL || !lua_getmetatable(L, 1) ||
+	    !lua_rawequal(L, -1, lua_upvalueindex(1)))
+		return luaL_typeerror(L, 1, LPMEMSET_EVENT);
 	const char *k = luaL_checkstring(L, 2);
 	if (!ev->valid)
 		return luaL_error(L, "event used after its handler returned "
 				     "(copy the fields you need)");
 	if (strcmp(k, "type") == 0) {
-		lua_pushstring(L, lp_event_names[ev->ctx.type]);
+		lua_rawgeti(L, lua_upvalueindex(2),
+			    (lua_Integer)ev->ctx.type + 1);
 		return 1;
 	}
 	if (!event_field(L, &ev->ctx, k))
@@ -165,7 +173,13 @@ void
 lp_open_event(lua_State *L)
 {
 	luaL_newmetatable(L, LPMEMSET_EVENT);
-	lua_pushcfunction(L, event_index);
+	lua_pushvalue(L, -1);
+	lua_createtable(L, NEVENTS, 0);
+	for (int i = 0; i < NEVENTS; i++) {
+		lua_pushstring(L, lp_event_names[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_pushcclosure(L, event_index, 2);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, event_tostring);
 	lua_setfield(L, -2, "__tostring");
