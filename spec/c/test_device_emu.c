@@ -5,7 +5,9 @@
  * mcsafe I/O failing over bad blocks, and a broken description.
  */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <libpmem2.h>
 #include <pmemset_emu.h>
 

@@ -9,7 +9,9 @@
  * existing sources, as a changed DIMM would be.
  */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
