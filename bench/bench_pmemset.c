@@ -445,7 +445,7 @@ run_data_path(const struct options *opt, struct targets *t)
 	raw_g = pmem2_map_get_store_granularity(e.raw);
 	dp_detach(&e, V_RAW);
 	printf("# data path: %s, effective granularity %s (raw pmem2: %s), "
-	       "median of %d interleaved samples of ~%.0f ms\n",
+	       "median of %d interleaved samples of ~%.1f ms\n",
 	       opt->dir, granularity_name(g), granularity_name(raw_g),
 	       opt->reps, opt->sample_ns / 1e6);
 	printf("%-8s %7s %-16s %-17s %16s %13s\n", "op", "size", "flags",
@@ -829,6 +829,20 @@ print_summary(const struct targets *t)
 		    t->iterate_ns);
 }
 
+/* print_load -- other work on the machine shows in every figure */
+static void
+print_load(void)
+{
+	char line[128];
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f))
+		printf("# %ld CPUs online, load average %s",
+		       sysconf(_SC_NPROCESSORS_ONLN), line);
+	fclose(f);
+}
+
 /* --- options --- */
 
 static void
@@ -922,6 +936,7 @@ main(int argc, char **argv)
 	const char *force = getenv("PMEM2_FORCE_GRANULARITY");
 	printf("# bench_pmemset%s: PMEM2_FORCE_GRANULARITY=%s\n",
 	       opt.quick ? " --quick" : "", force ? force : "(unset)");
+	print_load();
 
 	struct targets t;
 	memset(&t, 0, sizeof(t));
