@@ -338,10 +338,16 @@ arena_unplace(struct pmemset *set, struct placement *pl, size_t len)
 void
 arena_release(struct pmemset *set, struct arena *a, char *addr, size_t len)
 {
+	(void)set;
+	/*
+	 * An empty arena is kept for the set's next parts: libpmem2 1.12.1
+	 * reserves a 2 MiB-aligned slot and leaves the padding mapped when a
+	 * reservation is deleted, so creating and deleting arenas as parts
+	 * come and go would leak address space (and a kernel mapping) each
+	 * time. Arenas go in pmemset_delete.
+	 */
 	extent_give(a, addr, len);
 	a->nparts--;
-	if (a->owned && a->nparts == 0)
-		arena_destroy(set, a);
 }
 
 void

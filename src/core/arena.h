@@ -8,7 +8,8 @@
  * least ARENA_MIN_SIZE and holds many parts, because a pmem2 reservation
  * per part would cost a 2 MiB-aligned slot of address space per part (and
  * libpmem2 1.12 gives back only the part's size when it is deleted).
- * An owned arena is deleted as soon as its last part goes.
+ * Owned arenas live until pmemset_delete; a removed part's range stays
+ * reserved (PROT_NONE, nothing behind it) for the set's next parts.
  */
 
 #ifndef PMEMSET_ARENA_H

@@ -89,42 +89,6 @@ pmemset_perror(const char *format, ...)
 	fprintf(stderr, ": %s\n", msg);
 }
 
-/*
- * pmem2_code_to_errno -- libpmem2 1.12.1 does not export its own
- * pmem2_err_to_errno, so its codes are translated here.
- */
-static int
-pmem2_code_to_errno(int err)
-{
-	switch (err) {
-	case PMEM2_E_NOSUPP:
-		return ENOTSUP;
-	case PMEM2_E_FILE_HANDLE_NOT_SET:
-	case PMEM2_E_INVALID_FILE_HANDLE:
-	case PMEM2_E_FILE_DESCRIPTOR_NOT_SET:
-		return EBADF;
-	case PMEM2_E_MAPPING_EXISTS:
-	case PMEM2_E_MAP_EXISTS:
-		return EEXIST;
-	case PMEM2_E_OFFSET_OUT_OF_RANGE:
-	case PMEM2_E_LENGTH_OUT_OF_RANGE:
-	case PMEM2_E_MAP_RANGE:
-		return ERANGE;
-	case PMEM2_E_BUFFER_TOO_SMALL:
-		return ENOBUFS;
-	case PMEM2_E_NO_ACCESS:
-		return EACCES;
-	case PMEM2_E_IO_FAIL:
-		return EIO;
-	case PMEM2_E_MAPPING_NOT_FOUND:
-	case PMEM2_E_DAX_REGION_NOT_FOUND:
-	case PMEM2_E_NO_BAD_BLOCK_FOUND:
-		return ENOENT;
-	default:
-		return EINVAL;
-	}
-}
-
 int
 pmemset_err_to_errno(int err)
 {
@@ -134,10 +98,15 @@ pmemset_err_to_errno(int err)
 		return EINVAL; /* a caller bug: not an error code at all */
 	if (err == PMEMSET_E_NOSUPP)
 		return ENOTSUP;
-	if (err <= PMEMSET_E_UNKNOWN)
-		return EINVAL;
+	/*
+	 * libpmem2 codes would go through pmem2_err_to_errno, which 1.12.1
+	 * does not export; its rule is the same as ours: NOSUPP -> ENOTSUP
+	 * (above), every other code of the library -> EINVAL.
+	 */
+	if (err == PMEM2_E_NOSUPP)
+		return ENOTSUP;
 	if (err <= PMEM2_E_UNKNOWN)
-		return pmem2_code_to_errno(err);
+		return EINVAL;
 	return -err;
 }
 

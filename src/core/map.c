@@ -16,6 +16,7 @@
 #include "err.h"
 #include "event.h"
 #include "file.h"
+#include "index.h"
 #include "map_config.h"
 #include "part.h"
 #include "sds.h"
@@ -161,6 +162,7 @@ map_commit(struct pmemset *set, struct part *p, struct pmemset_part_map *m,
 		m->refs = 0;
 		m->set = set;
 		RB_INSERT(pmap_tree, &set->pmaps, m);
+		index_insert(set, m);
 		set->npmaps++;
 		set->anchor = m;
 	}

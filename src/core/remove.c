@@ -13,6 +13,7 @@
 #include "err.h"
 #include "event.h"
 #include "flush.h"
+#include "index.h"
 #include "part.h"
 #include "set.h"
 
@@ -47,6 +48,7 @@ pmap_remove_whole(struct pmemset *set, struct pmemset_part_map *m)
 	anchor_update(set, m);
 	struct part *first = pmap_first_part(set, m);
 	char *end = m->addr + m->size;
+	index_remove(set, m);
 	RB_REMOVE(pmap_tree, &set->pmaps, m);
 	set->npmaps--;
 	free(m);
@@ -152,8 +154,10 @@ remove_run(struct pmemset *set, struct pmemset_part_map *m,
 	unmap_parts(set, run_first, run_end);
 	if (run_start == m->addr) {
 		/* the key rises within m's old range: tree order holds */
+		char *old = m->addr;
 		m->addr = run_end;
 		m->size = (size_t)(m_end - run_end);
+		index_rekey(set, m, old);
 	} else if (run_end == m_end) {
 		m->size = (size_t)(run_start - m->addr);
 	} else if (middle) {
@@ -165,6 +169,7 @@ remove_run(struct pmemset *set, struct pmemset_part_map *m,
 		upper->set = set;
 		m->size = (size_t)(run_start - m->addr);
 		RB_INSERT(pmap_tree, &set->pmaps, upper);
+		index_insert(set, upper);
 		set->npmaps++;
 	}
 }

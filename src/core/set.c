@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "config.h"
 #include "err.h"
+#include "index.h"
 #include "part.h"
 #include "set.h"
 
@@ -69,8 +70,11 @@ struct pmemset_part_map *
 set_pmap_at(struct pmemset *set, const char *addr)
 {
 	struct pmemset_part_map *m;
-	TREE_FLOOR(struct pmemset_part_map, node, RB_ROOT(&set->pmaps), addr,
-		   m);
+	if (set->index_ok)
+		m = index_floor(set, addr);
+	else
+		TREE_FLOOR(struct pmemset_part_map, node, RB_ROOT(&set->pmaps),
+			   addr, m);
 	return m && addr < m->addr + m->size ? m : NULL;
 }
 
@@ -166,6 +170,7 @@ pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
 	}
 	RB_INIT(&s->parts);
 	RB_INIT(&s->pmaps);
+	s->index_ok = 1;
 	s->fns = noop_fns;
 	s->callback = cfg->callback;
 	s->callback_arg = cfg->callback_arg;
@@ -206,6 +211,7 @@ pmemset_delete(struct pmemset **set)
 		RB_REMOVE(pmap_tree, &s->pmaps, m);
 		free(m);
 	}
+	index_destroy(s);
 	arena_destroy_all(s);
 	pthread_rwlock_destroy(&s->lock);
 	LOG(LOG_BASIC, "deleted set %p", (void *)s);

@@ -68,6 +68,8 @@ struct pmemset {
 	pthread_rwlock_t lock;
 	struct part_tree parts;
 	struct pmap_tree pmaps;
+	void *index;  /* JudyL: part-map start -> part map (index.h) */
+	int index_ok; /* 0 after an allocation failure dropped it */
 	size_t npmaps;
 	size_t nparts;
 	struct pmemset_part_map *anchor; /* coalescing anchor or NULL */
