@@ -51,8 +51,25 @@ describe("pmemset.new", function()
     local set, msg, code = pmemset.new { granularity = "page",
       reservation = "1P" }
     assert.is_nil(set)
-    assert.is_string(msg)
+    assert.matches("^cannot reserve 1125899906842624 bytes: ", msg)
     assert.is_string(code)
+  end)
+
+  it("places parts inside its own reservation only", function()
+    local dir = scratch()
+    local src = assert(pmemset.source.file(dir .. "/r", { create = "always" }))
+    local set <close> = assert(pmemset.new { granularity = "page",
+      reservation = "128K" })
+    local a = assert(set:map(src, { length = "64K" }))
+    local b = assert(set:map(src, { offset = "64K", length = "64K" }))
+    assert.equal(a.addr + K64, b.addr)
+    local c, msg, code = set:map(src, { offset = "128K", length = "64K" })
+    assert.is_nil(c)
+    assert.is_string(msg)
+    assert.equal("PMEMSET_E_CANNOT_FIT_PART_MAP", code)
+    assert.equal(2, set:count())
+    src:close()
+    rmtree(dir)
   end)
 end)
 

@@ -188,8 +188,15 @@ set_new(lua_State *L)
 	int ret = 0;
 	if (o.reservation) {
 		ret = pmem2_vm_reservation_new(&s->rsv, NULL, o.reservation);
-		if (ret)
-			return lp_fail(L, ret, "cannot reserve address space");
+		if (ret) {
+			/* libpmem2's message, not a stale one of pmemset */
+			lua_pushnil(L);
+			lua_pushfstring(L, "cannot reserve %I bytes: %s",
+					(lua_Integer)o.reservation,
+					pmem2_errormsg());
+			lp_push_errname(L, ret);
+			return 3;
+		}
 	}
 	struct pmemset_config *cfg;
 	ret = make_config(&cfg, s, &o, mask);
