@@ -116,6 +116,12 @@ static const struct bad_case bad_cases[] = {
 	{ "badblock /ab/f 0 1\ndevice x path=/a\n", "no device covers" },
 	{ "device x path=/a a b c d e f g h\n", "line 1: too many fields" },
 	{ "garbage\n", "line 1: unknown keyword 'garbage'" },
+	{ "device x path=/a/../b\n", "line 1: path '/a/../b' has an empty" },
+	{ "device x path=/a/./b\n", "line 1: path '/a/./b' has an empty" },
+	{ "device x path=/a//b\n", "line 1: path '/a//b' has an empty" },
+	{ "device x path=/..\n", "line 1: path '/..' has an empty" },
+	{ "device x path=/a\nbadblock /a/. 0 1\n",
+	  "line 2: path '/a/.' has an empty" },
 };
 
 static void

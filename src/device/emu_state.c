@@ -138,6 +138,26 @@ strip_trailing_slashes(char *path)
 		path[--n] = '\0';
 }
 
+/*
+ * canonical -- no "//", "/./" or "/../": sources are matched by their
+ * realpath, so such a path could never match anything
+ */
+static int
+canonical(const char *path)
+{
+	if (strcmp(path, "/") == 0)
+		return 1;
+	const char *next;
+	for (const char *c = path; c; c = next) {
+		next = strchr(c + 1, '/');
+		size_t n = next ? (size_t)(next - c - 1) : strlen(c + 1);
+		if (n == 0 || (n == 1 && c[1] == '.') ||
+		    (n == 2 && c[1] == '.' && c[2] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
 /* decode_path -- unescape an absolute path field */
 static int
 decode_path(const char *field, unsigned line, const char *what, char **out)
@@ -157,6 +177,14 @@ decode_path(const char *field, unsigned line, const char *what, char **out)
 				 line, what, field);
 	}
 	strip_trailing_slashes(*out);
+	if (!canonical(*out)) {
+		free(*out);
+		*out = NULL;
+		return emu_error(-EINVAL,
+				 "line %u: %s '%s' has an empty, '.' or '..' "
+				 "component (write it as realpath would)",
+				 line, what, field);
+	}
 	return 0;
 }
 
