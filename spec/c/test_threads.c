@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_threads.c -- lookups and iteration from several threads while other
+ * threads map and remove parts of the same set (contract §3.17, §3.5).
+ *
+ * A reader holding a reference may read the part map's memory: removal of
+ * a referenced part map must fail, so the memory cannot vanish under it.
+ */
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "ut_core.h"
+
+#define NREADERS 4
+#define NWRITERS 2
+#define CYCLES	 1000
+#define KEEP	 16 /* parts each writer keeps mapped at most */
+
+static struct pmemset *Set;
+static struct pmemset_source *Src;
+static size_t Pg;
+static atomic_int Writers_left = NWRITERS;
+static atomic_long Blocked; /* removals refused because of a reference */
+
+/* every byte of every part is 'T': check one through a held reference */
+static void
+check_part_map(struct pmemset_part_map *p, void *addr)
+{
+	struct pmemset_part_descriptor d = pmemset_descriptor_part_map(p);
+	UT_ASSERT(d.size >= Pg && d.size % Pg == 0);
+	if (addr) {
+		UT_ASSERT((char *)addr >= (char *)d.addr);
+		UT_ASSERT((char *)addr < (char *)d.addr + d.size);
+	}
+	UT_ASSERTeq(((volatile char *)d.addr)[d.size - 1], 'T');
+}
+
+static void
+iterate_once(void)
+{
+	struct pmemset_part_map *p, *next;
+	char *end = NULL;
+	pmemset_first_part_map(Set, &p);
+	while (p) {
+		check_part_map(p, NULL);
+		struct pmemset_part_descriptor d =
+			pmemset_descriptor_part_map(p);
+		UT_ASSERT((char *)d.addr >= end); /* ascending, disjoint */
+		end = (char *)d.addr + d.size;
+		pmemset_next_part_map(Set, p, &next);
+		pmemset_part_map_drop(&p);
+		p = next;
+	}
+}
+
+static void *
+reader(void *arg)
+{
+	(void)arg;
+	unsigned seed = (unsigned)(uintptr_t)&seed;
+	while (atomic_load(&Writers_left) > 0) {
+		iterate_once();
+		/* look up the first part map's addresses and around them */
+		struct pmemset_part_map *first;
+		pmemset_first_part_map(Set, &first);
+		if (!first)
+			continue;
+		char *a = pmemset_descriptor_part_map(first).addr;
+		for (int i = 0; i < 8; i++) {
+			char *x = a + (size_t)(rand_r(&seed) % 64) * Pg;
+			struct pmemset_part_map *p;
+			int ret = pmemset_part_map_by_address(Set, &p, x);
+			if (ret == 0) {
+				check_part_map(p, x);
+				pmemset_part_map_drop(&p);
+			} else {
+				UT_ASSERTeq(ret,
+					    PMEMSET_E_CANNOT_FIND_PART_MAP);
+				UT_ASSERT(p == NULL);
+			}
+		}
+		pmemset_part_map_drop(&first);
+		sched_yield();
+	}
+	return NULL;
+}
+
+/* remove the part at addr, retrying while readers hold references */
+static void
+remove_part(char *addr, int whole)
+{
+	for (;;) {
+		int ret;
+		if (whole) {
+			struct pmemset_part_map *p = ut_pmap(Set, addr);
+			ret = pmemset_remove_part_map(Set, &p);
+			if (ret)
+				pmemset_part_map_drop(&p);
+		} else {
+			ret = pmemset_remove_range(Set, addr, 1);
+		}
+		if (ret == 0)
+			return;
+		UT_ASSERTeq(ret, PMEMSET_E_PART_MAP_POSSIBLE_USE_AFTER_DROP);
+		atomic_fetch_add(&Blocked, 1);
+		sched_yield();
+	}
+}
+
+static void *
+writer(void *arg)
+{
+	long *left = arg;
+	char *kept[KEEP];
+	int n = 0;
+	unsigned seed = (unsigned)(uintptr_t)&seed;
+	for (int c = 0; c < CYCLES; c++) {
+		if (n < KEEP && (n == 0 || rand_r(&seed) % 2)) {
+			size_t len = (1 + (size_t)(rand_r(&seed) % 4)) * Pg;
+			kept[n++] = ut_map(Set, Src, 0, len);
+			continue;
+		}
+		int i = (int)(rand_r(&seed) % (unsigned)n);
+		remove_part(kept[i], c % 2);
+		kept[i] = kept[--n];
+	}
+	*left = n;
+	atomic_fetch_sub(&Writers_left, 1);
+	return NULL;
+}
+
+static void
+readers_and_writers(void)
+{
+	pthread_t r[NREADERS], w[NWRITERS];
+	long left[NWRITERS];
+	for (int i = 0; i < NREADERS; i++)
+		UT_ASSERTeq(pthread_create(&r[i], NULL, reader, NULL), 0);
+	for (int i = 0; i < NWRITERS; i++)
+		UT_ASSERTeq(pthread_create(&w[i], NULL, writer, &left[i]), 0);
+	for (int i = 0; i < NWRITERS; i++)
+		UT_ASSERTeq(pthread_join(w[i], NULL), 0);
+	for (int i = 0; i < NREADERS; i++)
+		UT_ASSERTeq(pthread_join(r[i], NULL), 0);
+
+	/* what the writers kept is exactly what the set holds */
+	long parts = 0;
+	struct pmemset_part_map *p, *next;
+	pmemset_first_part_map(Set, &p);
+	while (p) {
+		parts++;
+		pmemset_next_part_map(Set, p, &next);
+		pmemset_part_map_drop(&p);
+		p = next;
+	}
+	UT_ASSERTeq(parts, left[0] + left[1]);
+	fprintf(stderr, "    %ld removals waited for a reference\n",
+		(long)atomic_load(&Blocked));
+}
+
+/* errormsg is per thread even when threads fail concurrently */
+static void *
+fail_repeatedly(void *arg)
+{
+	int which = (int)(intptr_t)arg;
+	for (int i = 0; i < 2000; i++) {
+		struct pmemset_part_map *p;
+		if (which) {
+			int x;
+			if (pmemset_part_map_by_address(Set, &p, &x) !=
+			    PMEMSET_E_CANNOT_FIND_PART_MAP)
+				return "lookup did not fail";
+		} else {
+			struct pmemset_source *s;
+			if (pmemset_source_from_file(&s, NULL) !=
+			    PMEMSET_E_INVALID_SOURCE_PATH)
+				return "from_file did not fail";
+		}
+		char mine[512];
+		snprintf(mine, sizeof(mine), "%s", pmemset_errormsg());
+		sched_yield();
+		if (strcmp(mine, pmemset_errormsg()) != 0)
+			return "message changed by another thread";
+	}
+	return NULL;
+}
+
+static void
+concurrent_messages(void)
+{
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		UT_ASSERTeq(pthread_create(&t[i], NULL, fail_repeatedly,
+					   (void *)(intptr_t)(i % 2)),
+			    0);
+	for (int i = 0; i < 4; i++) {
+		void *res;
+		UT_ASSERTeq(pthread_join(t[i], &res), 0);
+		if (res)
+			UT_FAIL("%s", (char *)res);
+	}
+}
+
+int
+main(void)
+{
+	Pg = ut_pagesize();
+	Src = ut_source("threads", 4 * Pg, 'T');
+	Set = ut_set(NULL, NULL, NULL);
+	UT_RUN(readers_and_writers);
+	UT_RUN(concurrent_messages);
+	UT_OK(pmemset_delete(&Set));
+	UT_OK(pmemset_source_delete(&Src));
+	return 0;
+}
