@@ -134,6 +134,10 @@ describe("pmemset.layout", function()
     bad({ granularity = "page", on = { copy = 1 } },
       "on.copy: expected a function, got 1")
     bad("page", 'layout: expected a table, got "page"')
+    bad({ granularity = "page", on_event = 1 },
+      "on_event: expected a function, got 1")
+    assert.is_true(pmemset.check_layout { granularity = "page",
+      on_event = print, parts = { { temporary = dir, length = "1G" } } })
     assert.same({}, entries(dir)) -- validation touches nothing
   end)
 
