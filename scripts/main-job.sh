@@ -14,8 +14,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 bin=${PMEMSET_LUA_BIN:-$build/pmemset-lua}
 if [ ! -x "$bin" ]; then
-	echo "main-job.sh: $bin not found; build first (cmake --build $build)" >&2
-	exit 1
+	# a fresh clone: install what is missing and build
+	"$root/scripts/setup.sh" "$build"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pmemset-main.XXXXXX")
