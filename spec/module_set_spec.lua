@@ -55,6 +55,26 @@ describe("pmemset.new", function()
     assert.is_string(code)
   end)
 
+  it("leaves no mapping behind once closed", function()
+    local function mappings()
+      local n = 0
+      for _ in io.lines("/proc/self/maps") do n = n + 1 end
+      return n
+    end
+    local dir = scratch()
+    local src = assert(pmemset.source.file(dir .. "/m", { create = "always" }))
+    collectgarbage()
+    local before = mappings()
+    local set = assert(pmemset.new { granularity = "page",
+      reservation = "1M" })
+    assert(set:map(src, { length = "64K" }))
+    assert.is_true(mappings() > before)
+    set:close()
+    assert.equal(before, mappings())
+    src:close()
+    rmtree(dir)
+  end)
+
   it("places parts inside its own reservation only", function()
     local dir = scratch()
     local src = assert(pmemset.source.file(dir .. "/r", { create = "always" }))
