@@ -18,6 +18,26 @@ describe("pmemset.so without the Lua files", function()
     assert.equal('parts[1].length: expected a size, got "z"', out)
   end)
 
+  it("closes sets left open when the interpreter exits", function()
+    local so = assert(package.searchpath("pmemset", package.cpath))
+    local dir = os.getenv("PMEMSET_SPEC_TMPDIR") or "/tmp"
+    local script = ([[
+      local p = require 'pmemset'
+      local n = 0
+      local s = p.new { granularity = 'page', on_event = function() n = n + 1 end }
+      local src = p.source.temporary(%q)
+      local part = s:map(src, { length = '64K' })
+      part:write(0, 'x')
+      io.write(n)
+      os.exit(0, true)]]):format(dir)
+    local cmd = ("env LUA_CPATH=%q lua5.4 -e %q; echo \" rc=$?\"")
+      :format(so:gsub("pmemset%.so$", "?.so"), script)
+    local f = assert(io.popen(cmd))
+    local out = f:read("a")
+    f:close()
+    assert.equal("3 rc=0\n", out)
+  end)
+
   it("is the same module as with the Lua files", function()
     assert.is_function(pmemset.layout)
     assert.is_function(pmemset.check_layout)
