@@ -125,6 +125,8 @@ badblock_check(struct pmemset *set, struct pmemset_source *src)
 int
 pmemset_badblock_clear(struct pmemset_badblock *bb, struct pmemset_source *src)
 {
+	LOG(LOG_CALLS, "pmemset_badblock_clear(bb %p, src %p)", (void *)bb,
+	    (void *)src);
 	if (bb == NULL || src == NULL || src->dev == NULL)
 		return err_msg(-EINVAL, "bad block or source is NULL");
 	if (bb->offset > INT64_MAX)

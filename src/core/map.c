@@ -233,6 +233,8 @@ pmemset_map(struct pmemset *set, struct pmemset_source *src,
 	    struct pmemset_map_config *map_cfg,
 	    struct pmemset_part_descriptor *desc)
 {
+	LOG(LOG_CALLS, "pmemset_map(set %p, src %p, map_cfg %p, desc %p)",
+	    (void *)set, (void *)src, (void *)map_cfg, (void *)desc);
 	if (set == NULL)
 		return err_msg(-EINVAL, "set is NULL");
 	if (src == NULL || src->closed)

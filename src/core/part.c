@@ -24,11 +24,11 @@ part_unmap_pmem2(struct part *p)
 	if (pmem2_map_delete(&p->map) == 0)
 		return 0;
 	LOG(LOG_ERROR, "cannot unmap part %p (%s); retrying", (void *)p->addr,
-		pmem2_errormsg());
+	    pmem2_errormsg());
 	if (munmap(p->addr, p->size) == 0 && pmem2_map_delete(&p->map) == 0)
 		return 0;
 	LOG(LOG_ERROR, "cannot unmap part %p: %s", (void *)p->addr,
-		pmem2_errormsg());
+	    pmem2_errormsg());
 	return -1;
 }
 

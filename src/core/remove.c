@@ -64,6 +64,8 @@ pmap_in_set(struct pmemset *set, struct pmemset_part_map *m)
 int
 pmemset_remove_part_map(struct pmemset *set, struct pmemset_part_map **part)
 {
+	LOG(LOG_CALLS, "pmemset_remove_part_map(set %p, part %p)", (void *)set,
+	    (void *)part);
 	if (set == NULL || part == NULL)
 		return err_msg(-EINVAL, "set or part map pointer is NULL");
 	if (*part == NULL)
@@ -177,6 +179,8 @@ remove_run(struct pmemset *set, struct pmemset_part_map *m,
 int
 pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 {
+	LOG(LOG_CALLS, "pmemset_remove_range(set %p, addr %p, len %zu)",
+	    (void *)set, addr, len);
 	if (set == NULL)
 		return err_msg(-EINVAL, "set is NULL");
 	if (len == 0)

@@ -154,6 +154,7 @@ set_forget_granularity(struct pmemset *set)
 int
 pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
 {
+	LOG(LOG_CALLS, "pmemset_new(set %p, cfg %p)", (void *)set, (void *)cfg);
 	if (set == NULL)
 		return err_msg(-EINVAL, "set pointer is NULL");
 	*set = NULL;
@@ -197,6 +198,7 @@ pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
 int
 pmemset_delete(struct pmemset **set)
 {
+	LOG(LOG_CALLS, "pmemset_delete(set %p)", (void *)set);
 	if (set == NULL || *set == NULL)
 		return 0;
 	struct pmemset *s = *set;
@@ -242,6 +244,8 @@ int
 pmemset_set_contiguous_part_coalescing(struct pmemset *set,
 				       enum pmemset_coalescing value)
 {
+	LOG(LOG_CALLS, "pmemset_set_contiguous_part_coalescing(set %p, %d)",
+	    (void *)set, (int)value);
 	if (set == NULL)
 		return err_msg(-EINVAL, "set is NULL");
 	switch (value) {

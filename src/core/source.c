@@ -78,6 +78,8 @@ int
 pmemset_source_from_pmem2(struct pmemset_source **src,
 			  struct pmem2_source *pmem2_src)
 {
+	LOG(LOG_CALLS, "pmemset_source_from_pmem2(src %p, pmem2_src %p)",
+	    (void *)src, (void *)pmem2_src);
 	if (src == NULL)
 		return err_msg(-EINVAL, "source pointer is NULL");
 	*src = NULL;
@@ -110,6 +112,9 @@ int
 pmemset_xsource_from_file(struct pmemset_source **src, const char *file,
 			  uint64_t flags)
 {
+	LOG(LOG_CALLS,
+	    "pmemset_xsource_from_file(src %p, file %s, flags 0x%llx)",
+	    (void *)src, file ? file : "(null)", (unsigned long long)flags);
 	if (src == NULL)
 		return err_msg(-EINVAL, "source pointer is NULL");
 	*src = NULL;
@@ -155,6 +160,8 @@ pmemset_source_from_file(struct pmemset_source **src, const char *file)
 int
 pmemset_source_from_temporary(struct pmemset_source **src, const char *dir)
 {
+	LOG(LOG_CALLS, "pmemset_source_from_temporary(src %p, dir %s)",
+	    (void *)src, dir ? dir : "(null)");
 	if (src == NULL)
 		return err_msg(-EINVAL, "source pointer is NULL");
 	*src = NULL;
@@ -199,6 +206,7 @@ source_release(struct pmemset_source *src)
 int
 pmemset_source_delete(struct pmemset_source **src)
 {
+	LOG(LOG_CALLS, "pmemset_source_delete(src %p)", (void *)src);
 	if (src == NULL || *src == NULL)
 		return 0;
 	struct pmemset_source *s = *src;
@@ -222,6 +230,8 @@ int
 pmemset_source_set_sds(struct pmemset_source *src, struct pmemset_sds *sds,
 		       enum pmemset_part_state *state_ptr)
 {
+	LOG(LOG_CALLS, "pmemset_source_set_sds(src %p, sds %p, state_ptr %p)",
+	    (void *)src, (void *)sds, (void *)state_ptr);
 	if (src == NULL)
 		return err_msg(-EINVAL, "source is NULL");
 	if (sds == NULL)
