@@ -213,10 +213,16 @@ past_max_map_count(struct pmemset *set)
 	fprintf(stderr, "    %d of 8 removals at the limit succeeded\n",
 		removed);
 	compare_iteration(set);
-	if (removed) {
-		UT_OK(map_one(set));
-		compare_iteration(set);
-	}
+
+	/*
+	 * A removed part becomes a reservation hole, one mapping for
+	 * another: the count drops only when holes merge. Remove a run of
+	 * 32 parts at once; then there is room to map again.
+	 */
+	size_t k = rnd() % (Nmodel - 32);
+	check_remove(set, Model[k], Model[k + 31] + Pg - Model[k]);
+	UT_OK(map_one(set));
+	compare_iteration(set);
 }
 
 static void
@@ -235,18 +241,42 @@ registry(void)
 	UT_ASSERTeq(ut_maps_count(), lines);
 }
 
-/* 5,000 parts and 2,000 sets later: no mapping and no thread key left */
+/*
+ * 5,000 parts mapped and deleted: the caller's thread key is still its own
+ * and new keys can be made (libpmem2 1.12 takes a thread key per mapping,
+ * see docs/benchmarks.md, and may delete keys it never created)
+ */
+static void
+thread_keys_survive(void)
+{
+	pthread_key_t mine, fresh;
+	int value;
+	UT_ASSERTeq(pthread_key_create(&mine, NULL), 0);
+	UT_ASSERTeq(pthread_setspecific(mine, &value), 0);
+
+	struct pmemset *set = ut_set(NULL, NULL, NULL);
+	char *first = ut_map(set, Src[0], 0, Pg);
+	for (int i = 1; i < 5000; i++)
+		ut_map(set, Src[i % NFILES], (size_t)(i % FILE_PAGES) * Pg, Pg);
+	UT_ASSERTeq(pmemset_part_map_count(set), 5000);
+	UT_OK(pmemset_delete(&set));
+	UT_ASSERT(!ut_is_mapped(first));
+
+	UT_ASSERT(pthread_getspecific(mine) == &value);
+	UT_ASSERTeq(pthread_key_create(&fresh, NULL), 0);
+	UT_ASSERTeq(pthread_key_delete(fresh), 0);
+	UT_ASSERTeq(pthread_key_delete(mine), 0);
+}
+
+/* 5,000 parts and 2,000 sets later no mapping of them is left */
 static void
 nothing_left_behind(void)
 {
 	size_t lines = ut_maps_count();
 	struct pmemset *set = ut_set(NULL, NULL, NULL);
-	char *first = ut_map(set, Src[0], 0, Pg);
-	for (int i = 1; i < 5000; i++)
+	for (int i = 0; i < 5000; i++)
 		ut_map(set, Src[i % NFILES], (size_t)(i % FILE_PAGES) * Pg, Pg);
 	UT_OK(pmemset_delete(&set));
-	UT_ASSERT(!ut_is_mapped(first));
-
 	for (int i = 0; i < 2000; i++) {
 		set = ut_set(NULL, NULL, NULL);
 		char *a = ut_map(set, Src[i % NFILES], 0, Pg);
@@ -255,10 +285,6 @@ nothing_left_behind(void)
 		UT_OK(pmemset_delete(&set));
 	}
 	UT_ASSERTeq(ut_maps_count(), lines);
-
-	pthread_key_t key;
-	UT_ASSERTeq(pthread_key_create(&key, NULL), 0);
-	pthread_key_delete(key);
 }
 
 int
@@ -270,8 +296,9 @@ main(void)
 		snprintf(name, sizeof(name), "scale%d", i);
 		Src[i] = ut_source(name, FILE_PAGES * Pg, 'a' + i);
 	}
-	UT_RUN(nothing_left_behind);
+	UT_RUN(thread_keys_survive);
 	UT_RUN(registry);
+	UT_RUN(nothing_left_behind);
 	for (int i = 0; i < NFILES; i++)
 		UT_OK(pmemset_source_delete(&Src[i]));
 	return 0;
