@@ -73,16 +73,15 @@ pmemset_remove_part_map(struct pmemset *set, struct pmemset_part_map **part)
 	struct pmemset_part_map *m = *part;
 
 	pthread_rwlock_wrlock(&set->lock);
-	int ret = 0;
+	int ret = 0, refs = 0;
 	if (!pmap_in_set(set, m))
 		ret = err_msg(PMEMSET_E_PART_NOT_FOUND,
 			      "the part map is not in this set");
-	else if (__atomic_load_n(&m->refs, __ATOMIC_RELAXED) > 1)
-		ret = err_msg(
-			PMEMSET_E_PART_MAP_POSSIBLE_USE_AFTER_DROP,
-			"the part map has %d references; only the caller's "
-			"may remain",
-			m->refs);
+	else if ((refs = __atomic_load_n(&m->refs, __ATOMIC_ACQUIRE)) > 1)
+		ret = err_msg(PMEMSET_E_PART_MAP_POSSIBLE_USE_AFTER_DROP,
+			      "the part map has %d references; only the "
+			      "caller's may remain",
+			      refs);
 	if (ret == 0) {
 		set_deep_flush_locked(set, m->addr, m->size);
 		pmap_remove_whole(set, m);
@@ -121,7 +120,7 @@ range_check(struct pmemset *set, struct range *r)
 	r->splits = 0;
 	for (struct pmemset_part_map *m = r->first; m && m->addr < r->end;
 	     m = RB_NEXT(pmap_tree, &set->pmaps, m)) {
-		int refs = __atomic_load_n(&m->refs, __ATOMIC_RELAXED);
+		int refs = __atomic_load_n(&m->refs, __ATOMIC_ACQUIRE);
 		if (refs > 0)
 			return err_msg(
 				PMEMSET_E_PART_MAP_POSSIBLE_USE_AFTER_DROP,

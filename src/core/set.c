@@ -321,7 +321,8 @@ pmemset_part_map_drop(struct pmemset_part_map **pmap)
 {
 	if (pmap == NULL || *pmap == NULL)
 		return;
-	__atomic_sub_fetch(&(*pmap)->refs, 1, __ATOMIC_RELAXED);
+	/* release: a remover that sees the count drop may free the map */
+	__atomic_sub_fetch(&(*pmap)->refs, 1, __ATOMIC_RELEASE);
 	*pmap = NULL;
 }
 
