@@ -149,13 +149,13 @@ full_blocked(void)
 						     PMEMSET_COALESCING_FULL));
 	struct ut_snap before, after;
 	ut_snap(set, &before);
-	size_t lines = ut_maps_count();
+	size_t lines = ut_maps_ours();
 	int nev = ev.n;
 	UT_ERR(ut_map_range(set, src, 0, P, NULL),
 	       PMEMSET_E_CANNOT_COALESCE_PARTS);
 	ut_snap(set, &after);
 	ut_snap_eq(&before, &after);
-	UT_ASSERTeq(ut_maps_count(), lines);
+	UT_ASSERTeq(ut_maps_ours(), lines);
 	UT_ASSERTeq(ev.n, nev);
 
 	UT_OK(pmemset_set_contiguous_part_coalescing(

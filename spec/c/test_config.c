@@ -232,7 +232,7 @@ delete_unmaps_all(void)
 {
 	struct pmemset *set = ut_set(NULL, NULL, NULL);
 	struct pmemset_source *src = ut_source("delall", 256 * KiB, 'd');
-	size_t before = ut_maps_count();
+	size_t before = ut_maps_ours();
 	char *a[4];
 	for (int i = 0; i < 4; i++)
 		a[i] = ut_map(set, src, (size_t)i * 64 * KiB, 64 * KiB);
@@ -246,7 +246,7 @@ delete_unmaps_all(void)
 		UT_ASSERT(!ut_is_mapped(a[i]));
 		UT_ASSERT(!ut_is_mapped(a[i] + 64 * KiB - 1));
 	}
-	UT_ASSERTeq(ut_maps_count(), before);
+	UT_ASSERTeq(ut_maps_ours(), before);
 	UT_OK(pmemset_source_delete(&src));
 }
 

@@ -137,7 +137,7 @@ err_to_errno(void)
 			PMEM2_E_LENGTH_OUT_OF_RANGE,
 			PMEM2_E_IO_FAIL,
 			PMEM2_E_NO_BAD_BLOCK_FOUND,
-			-100001,
+			-100002,
 			-199999 };
 	for (size_t i = 0; i < sizeof(pmem2) / sizeof(pmem2[0]); i++)
 		UT_ASSERTeq(pmemset_err_to_errno(pmem2[i]), EINVAL);

@@ -84,12 +84,12 @@ mismatch_and_reset(void)
 	unsetenv("PMEM2_FORCE_GRANULARITY"); /* PAGE from now on */
 	struct ut_snap before, after;
 	ut_snap(set, &before);
-	size_t lines = ut_maps_count();
+	size_t lines = ut_maps_ours();
 	UT_ERR(pmemset_map(set, src, NULL, NULL),
 	       PMEMSET_E_GRANULARITY_MISMATCH);
 	ut_snap(set, &after);
 	ut_snap_eq(&before, &after);
-	UT_ASSERTeq(ut_maps_count(), lines);
+	UT_ASSERTeq(ut_maps_ours(), lines);
 	UT_OK(pmemset_get_store_granularity(set, &g));
 	UT_ASSERTeq(g, PMEM2_GRANULARITY_CACHE_LINE);
 

@@ -217,9 +217,9 @@ byte_granularity_on_file(void)
 	UT_OK(pmemset_new(&set, cfg));
 	UT_OK(pmemset_config_delete(&cfg));
 	struct pmemset_source *src = ut_source("bytegran", 64 * KiB, 'b');
-	size_t before = ut_maps_count();
+	size_t before = ut_maps_ours();
 	UT_ERR(pmemset_map(set, src, NULL, NULL), PMEMSET_E_INVALID_PMEM2_MAP);
-	UT_ASSERTeq(ut_maps_count(), before);
+	UT_ASSERTeq(ut_maps_ours(), before);
 	UT_OK(pmemset_delete(&set));
 	UT_OK(pmemset_source_delete(&src));
 }
@@ -286,7 +286,7 @@ failure_changes_nothing(void)
 
 	struct ut_snap before, after;
 	ut_snap(set, &before);
-	size_t lines = ut_maps_count();
+	size_t lines = ut_maps_ours();
 	enum pmem2_granularity g;
 	UT_OK(pmemset_get_store_granularity(set, &g));
 
@@ -303,7 +303,7 @@ failure_changes_nothing(void)
 
 	ut_snap(set, &after);
 	ut_snap_eq(&before, &after);
-	UT_ASSERTeq(ut_maps_count(), lines);
+	UT_ASSERTeq(ut_maps_ours(), lines);
 	UT_ASSERTeq(events, 2);
 	enum pmem2_granularity g2 = (enum pmem2_granularity) - 1;
 	UT_OK(pmemset_get_store_granularity(set, &g2));

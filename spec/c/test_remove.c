@@ -201,7 +201,7 @@ remove_range_errors(void)
 
 	struct ut_snap before, after;
 	ut_snap(set, &before);
-	size_t lines = ut_maps_count();
+	size_t lines = ut_maps_ours();
 	events = 0;
 
 	UT_ERR(pmemset_remove_range(set, base + 5 * P, P),
@@ -222,7 +222,7 @@ remove_range_errors(void)
 
 	ut_snap(set, &after);
 	ut_snap_eq(&before, &after);
-	UT_ASSERTeq(ut_maps_count(), lines);
+	UT_ASSERTeq(ut_maps_ours(), lines);
 	UT_ASSERTeq(events, 0);
 	for (int i = 0; i < 4; i++)
 		UT_ASSERTeq(base[i * P], 'x');
@@ -245,12 +245,12 @@ emptied_set_is_usable(void)
 {
 	struct pmemset *set = ut_set(NULL, NULL, NULL);
 	struct pmemset_source *src = ut_source("empty", P, 'e');
-	size_t lines = ut_maps_count();
+	size_t lines = ut_maps_ours();
 	char *a = ut_map(set, src, 0, P);
 	char *b = ut_map(set, src, 0, P);
 	UT_OK(pmemset_remove_range(set, a, 1));
 	UT_OK(pmemset_remove_range(set, b, 1));
-	UT_ASSERTeq(ut_maps_count(), lines);
+	UT_ASSERTeq(ut_maps_ours(), lines);
 	enum pmem2_granularity g = PMEM2_GRANULARITY_BYTE;
 	UT_ERR(pmemset_get_store_granularity(set, &g),
 	       PMEMSET_E_NO_PART_MAPPED);

@@ -181,13 +181,13 @@ past_max_map_count(struct pmemset *set)
 		pmemset_errormsg());
 	UT_ASSERT(ret < 0);
 	UT_ASSERT(pmemset_errormsg()[0] != '\0');
-	size_t lines = ut_maps_count();
+	size_t lines = ut_maps_ours();
 	UT_ASSERTeq(pmemset_part_map_count(set), Nmodel);
 	compare_iteration(set);
 
 	/* a second failure changes nothing either */
 	UT_ASSERT(map_one(set) < 0);
-	UT_ASSERTeq(ut_maps_count(), lines);
+	UT_ASSERTeq(ut_maps_ours(), lines);
 	compare_iteration(set);
 
 	/*
@@ -228,7 +228,7 @@ past_max_map_count(struct pmemset *set)
 static void
 registry(void)
 {
-	size_t lines = ut_maps_count();
+	size_t lines = ut_maps_ours();
 	struct pmemset *set = ut_set(NULL, NULL, NULL);
 	Model = malloc(200000 * sizeof(*Model));
 	UT_ASSERT(Model != NULL);
@@ -238,7 +238,7 @@ registry(void)
 	free(Model);
 	Model = NULL;
 	Nmodel = 0;
-	UT_ASSERTeq(ut_maps_count(), lines);
+	UT_ASSERTeq(ut_maps_ours(), lines);
 }
 
 /*
@@ -272,19 +272,24 @@ thread_keys_survive(void)
 static void
 nothing_left_behind(void)
 {
-	size_t lines = ut_maps_count();
+	size_t lines = ut_maps_ours();
 	struct pmemset *set = ut_set(NULL, NULL, NULL);
+	char *addr[5000];
 	for (int i = 0; i < 5000; i++)
-		ut_map(set, Src[i % NFILES], (size_t)(i % FILE_PAGES) * Pg, Pg);
+		addr[i] = ut_map(set, Src[i % NFILES],
+				 (size_t)(i % FILE_PAGES) * Pg, Pg);
 	UT_OK(pmemset_delete(&set));
+	for (int i = 0; i < 5000; i++)
+		UT_ASSERT(!ut_is_mapped(addr[i]));
 	for (int i = 0; i < 2000; i++) {
 		set = ut_set(NULL, NULL, NULL);
 		char *a = ut_map(set, Src[i % NFILES], 0, Pg);
 		struct pmemset_part_map *p = ut_pmap(set, a);
 		pmemset_part_map_drop(&p);
 		UT_OK(pmemset_delete(&set));
+		UT_ASSERT(!ut_is_mapped(a)); /* neither part nor arena */
 	}
-	UT_ASSERTeq(ut_maps_count(), lines);
+	UT_ASSERTeq(ut_maps_ours(), lines);
 }
 
 int
