@@ -68,6 +68,16 @@ const char *pmemset_source_get_path(struct pmemset_source *src);
 /* pmemset_part_map_count -- number of part maps in the set now */
 size_t pmemset_part_map_count(struct pmemset *set);
 
+/*
+ * pmemset_vm_reservation_new -- pmem2_vm_reservation_new(rsv, NULL, size)
+ * without the defect of libpmem2 1.12.1, which maps alignment padding past
+ * the end of every reservation and never unmaps it (a leaked region and
+ * kernel mapping per reservation, and in-place extension always fails).
+ * Delete the result with pmem2_vm_reservation_delete. Returns 0 or a
+ * libpmem2 error code.
+ */
+int pmemset_vm_reservation_new(struct pmem2_vm_reservation **rsv, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

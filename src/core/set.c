@@ -165,7 +165,17 @@ pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
 	struct pmemset *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return err_errno(-ENOMEM, ENOMEM, "cannot allocate a set");
-	if (pthread_rwlock_init(&s->lock, NULL) != 0) {
+	/*
+	 * Writers first: with glibc's default, a stream of lookups can keep
+	 * map and remove waiting for seconds.
+	 */
+	pthread_rwlockattr_t attr;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(
+		&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	int lock_ret = pthread_rwlock_init(&s->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	if (lock_ret != 0) {
 		free(s);
 		return err_errno(-ENOMEM, ENOMEM, "cannot create the set lock");
 	}

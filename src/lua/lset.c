@@ -156,54 +156,6 @@ make_config(struct pmemset_config **cfg, struct lset *s,
 	return 0;
 }
 
-/* the length of the mapped start of [from, to), the rest being unmapped */
-static size_t
-mapped_head(char *from, char *to)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t lo = 0, hi = (size_t)(to - from) / page;
-	unsigned char v;
-	while (lo < hi) { /* first unmapped page, by bisection */
-		size_t mid = lo + (hi - lo) / 2;
-		if (mincore(from + mid * page, 1, &v) == 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo * page;
-}
-
-/*
- * reserve -- the set's own reservation of size bytes.
- *
- * libpmem2 1.12.1 maps PROT_NONE padding past the end of a reservation and
- * never unmaps it (the core's arena.c works around the same defect). So
- * the reservation is placed in a hole we have just freed: whatever is then
- * mapped between its end and the end of the hole is that padding, and is
- * unmapped at once. If another thread takes the hole meanwhile, libpmem2
- * picks the address (and the padding stays).
- */
-static int
-reserve(struct pmem2_vm_reservation **rsv, size_t size)
-{
-	const size_t align = 2UL << 20;
-	size_t slack = size >= (1UL << 30) ? 2UL << 30 : 4 * align;
-	if (size > SIZE_MAX - slack)
-		return pmem2_vm_reservation_new(rsv, NULL, size);
-	char *hole = mmap(NULL, size + slack, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (hole == MAP_FAILED)
-		return pmem2_vm_reservation_new(rsv, NULL, size);
-	char *addr = (char *)(((uintptr_t)hole + align - 1) & ~(align - 1));
-	munmap(hole, size + slack);
-	if (pmem2_vm_reservation_new(rsv, addr, size) != 0)
-		return pmem2_vm_reservation_new(rsv, NULL, size);
-	size_t padding = mapped_head(addr + size, hole + size + slack);
-	if (padding)
-		munmap(addr + size, padding);
-	return 0;
-}
-
 static void
 release(struct lset *s)
 {
@@ -237,7 +189,7 @@ set_new(lua_State *L)
 
 	int ret = 0;
 	if (o.reservation) {
-		ret = reserve(&s->rsv, o.reservation);
+		ret = pmemset_vm_reservation_new(&s->rsv, o.reservation);
 		if (ret) {
 			/* libpmem2's message, not a stale one of pmemset */
 			lua_pushnil(L);
