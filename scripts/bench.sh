@@ -16,7 +16,7 @@ build=${BUILD_DIR:-$root/build-bench-release}
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
 	-DPMEMSET_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target bench_pmemset -j2 >/dev/null
+cmake --build "$build" --target bench_pmemset pmemset_lua -j2 >/dev/null
 
 bench=$build/bench/bench_pmemset
 echo "## mode 1: tmpfs, detected granularity"
@@ -24,3 +24,8 @@ echo "## mode 1: tmpfs, detected granularity"
 echo
 echo "## mode 2: PMEM2_FORCE_GRANULARITY=cache_line"
 PMEM2_FORCE_GRANULARITY=cache_line "$bench" "$@"
+echo
+echo "## Lua event handlers (bench/lua_events.lua)"
+LUA_CPATH="$build/lua/?.so;;" \
+	LUA_PATH="$root/lua/?.lua;$root/lua/?/init.lua;;" \
+	lua5.4 "$root/bench/lua_events.lua" 1000000 /dev/shm
