@@ -74,6 +74,24 @@ source_finish(struct pmemset_source *src)
 	return 0;
 }
 
+/*
+ * source_publish -- after the open step (ret), finish the source into *src,
+ * or undo everything
+ */
+static int
+source_publish(struct pmemset_source *s, int ret, struct pmemset_source **src)
+{
+	if (ret == 0)
+		ret = source_finish(s);
+	if (ret) {
+		source_close(s);
+		source_free(s);
+		return ret;
+	}
+	*src = s;
+	return 0;
+}
+
 int
 pmemset_source_from_pmem2(struct pmemset_source **src,
 			  struct pmem2_source *pmem2_src)
@@ -98,14 +116,7 @@ pmemset_source_from_pmem2(struct pmemset_source **src,
 		return ret;
 	s->pmem2 = pmem2_src;
 	s->fd = fd;
-	ret = source_finish(s);
-	if (ret) {
-		source_close(s);
-		source_free(s);
-		return ret;
-	}
-	*src = s;
-	return 0;
+	return source_publish(s, 0, src);
 }
 
 int
@@ -135,20 +146,11 @@ pmemset_xsource_from_file(struct pmemset_source **src, const char *file,
 		return ret;
 	s->growable = !(flags & PMEMSET_SOURCE_FILE_DO_NOT_GROW);
 	s->path = strdup(file);
-	if (s->path == NULL) {
-		source_free(s);
-		return err_errno(-ENOMEM, ENOMEM, "cannot copy the path");
-	}
-	ret = file_open(file, flags, &s->fd);
-	if (ret == 0)
-		ret = source_finish(s);
-	if (ret) {
-		source_close(s);
-		source_free(s);
-		return ret;
-	}
-	*src = s;
-	return 0;
+	if (s->path == NULL)
+		ret = err_errno(-ENOMEM, ENOMEM, "cannot copy the path");
+	else
+		ret = file_open(file, flags, &s->fd);
+	return source_publish(s, ret, src);
 }
 
 int
@@ -174,15 +176,7 @@ pmemset_source_from_temporary(struct pmemset_source **src, const char *dir)
 	if (ret)
 		return ret;
 	ret = file_open_temporary(dir, &s->fd);
-	if (ret == 0)
-		ret = source_finish(s);
-	if (ret) {
-		source_close(s);
-		source_free(s);
-		return ret;
-	}
-	*src = s;
-	return 0;
+	return source_publish(s, ret, src);
 }
 
 void
