@@ -66,11 +66,18 @@ set_first_part_from(struct pmemset *set, const char *addr)
 		 : RB_MIN(part_tree, &set->parts);
 }
 
+/*
+ * Below this many part maps the tree's nodes stay in cache and its search
+ * beats the index (measured: 7 ns against 30-47 ns at 1,000-2,000 part
+ * maps; at 5,000 and more the index wins, 34 ns against 46-137 ns).
+ */
+#define INDEX_MIN_PMAPS 4096
+
 struct pmemset_part_map *
 set_pmap_at(struct pmemset *set, const char *addr)
 {
 	struct pmemset_part_map *m;
-	if (set->index_ok)
+	if (set->index_ok && set->npmaps >= INDEX_MIN_PMAPS)
 		m = index_floor(set, addr);
 	else
 		TREE_FLOOR(struct pmemset_part_map, node, RB_ROOT(&set->pmaps),
