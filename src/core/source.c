@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "device_emu.h"
 #include "err.h"
 #include "file.h"
 #include "pmemset_ext.h"
@@ -68,9 +69,13 @@ source_finish(struct pmemset_source *src)
 	if (src->path == NULL)
 		src->path = file_path_of_fd(src->fd);
 	ret = device_attach(&src->dev, src->pmem2, src->fd, src->path);
-	if (ret)
-		return err_msg(ret, "cannot attach the device of \"%s\" (%d)",
-			       src->path ? src->path : "(unnamed)", ret);
+	if (ret) {
+		const char *why = device_errormsg();
+		return err_msg(ret,
+			       "cannot attach the device of \"%s\" (%d)%s%s",
+			       src->path ? src->path : "(unnamed)", ret,
+			       why[0] ? ": " : "", why);
+	}
 	return 0;
 }
 
