@@ -51,8 +51,9 @@ struct pmemset_lua;
 #define PMEMSET_LUA_E_TRACK_NOT_FOUND (-300005) /* no such tracking handle */
 
 /* flags of pmemset_lua_new */
-#define PMEMSET_LUA_SANDBOX (1U << 0) /* no os.execute, io.popen, loadlib...   \
-				       */
+#define PMEMSET_LUA_SANDBOX                                                    \
+	(1U << 0) /* no os.execute, io.popen, loadlib...                       \
+		   */
 #define PMEMSET_LUA_VALID_FLAGS (PMEMSET_LUA_SANDBOX)
 
 /*
@@ -157,8 +158,9 @@ const char *pmemset_lua_state_name(enum pmemset_part_state state);
 #define PMEMSET_LUA_TRACK_ADD	 (1 << 0)
 #define PMEMSET_LUA_TRACK_DELETE (1 << 1)
 #define PMEMSET_LUA_TRACK_MODIFY (1 << 2)
-#define PMEMSET_LUA_TRACK_PREFIX (1 << 3) /* key is a prefix; never notified   \
-					   */
+#define PMEMSET_LUA_TRACK_PREFIX                                               \
+	(1 << 3) /* key is a prefix; never notified                            \
+		  */
 
 enum pmemset_lua_value_type {
 	PMEMSET_LUA_VALUE_UNSET,

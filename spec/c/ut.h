@@ -36,7 +36,7 @@
 /* integers compared as long long, both values printed on failure */
 #define UT_ASSERTeq(a, b)                                                      \
 	do {                                                                   \
-		long long ut_a_ = (long long)(a), ut_b_ = (long long)(b);     \
+		long long ut_a_ = (long long)(a), ut_b_ = (long long)(b);      \
 		if (ut_a_ != ut_b_)                                            \
 			UT_FAIL("%s (%lld) != %s (%lld)", #a, ut_a_, #b,       \
 				ut_b_);                                        \
@@ -44,7 +44,7 @@
 
 #define UT_ASSERTne(a, b)                                                      \
 	do {                                                                   \
-		long long ut_a_ = (long long)(a), ut_b_ = (long long)(b);     \
+		long long ut_a_ = (long long)(a), ut_b_ = (long long)(b);      \
 		if (ut_a_ == ut_b_)                                            \
 			UT_FAIL("%s == %s (%lld)", #a, #b, ut_a_);             \
 	} while (0)
@@ -77,7 +77,7 @@ ut_path(const char *name)
 	const char *dir = getenv("UT_TMPDIR");
 	char *p = buf[next++ % 8];
 	snprintf(p, sizeof(buf[0]), "%s/%d-%s", dir ? dir : "/tmp",
-		(int)getpid(), name);
+		 (int)getpid(), name);
 	unlink(p);
 	return p;
 }

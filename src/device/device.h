@@ -24,8 +24,8 @@
 struct pmem2_source;
 struct pmemset_badblock;
 
-struct device;		  /* per-source device handle */
-struct device_bb_ctx;	  /* a bad-block scan of one source */
+struct device;	      /* per-source device handle */
+struct device_bb_ctx; /* a bad-block scan of one source */
 
 /*
  * device_attach -- create the device handle of a source backed by the open
@@ -33,7 +33,7 @@ struct device_bb_ctx;	  /* a bad-block scan of one source */
  * the file's path, or NULL when only the descriptor is known).
  */
 int device_attach(struct device **dev, struct pmem2_source *p2src, int fd,
-		const char *path);
+		  const char *path);
 void device_detach(struct device **dev);
 
 /* 1 when the emulated backend answers for this source, else 0 */
@@ -52,13 +52,13 @@ int device_id(struct device *dev, char *id, size_t *len);
 int device_bb_ctx_new(struct device *dev, struct device_bb_ctx **ctx);
 int device_bb_next(struct device_bb_ctx *ctx, struct pmemset_badblock *bb);
 int device_bb_clear(struct device_bb_ctx *ctx,
-		const struct pmemset_badblock *bb);
+		    const struct pmemset_badblock *bb);
 void device_bb_ctx_delete(struct device_bb_ctx **ctx);
 
 /* media-error-safe I/O; never extends the source */
 int device_pread_mcsafe(struct device *dev, void *buf, size_t size,
-		size_t offset);
+			size_t offset);
 int device_pwrite_mcsafe(struct device *dev, void *buf, size_t size,
-		size_t offset);
+			 size_t offset);
 
 #endif /* PMEMSET_DEVICE_H */
