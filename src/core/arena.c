@@ -171,7 +171,7 @@ arena_destroy(struct pmemset *set, struct arena *a)
 int
 arena_init_caller(struct pmemset *set, struct pmem2_vm_reservation *rsv)
 {
-	struct arena *a;
+	struct arena *a = NULL;
 	return arena_create(set, 0, rsv, &a);
 }
 
@@ -227,7 +227,7 @@ arena_place_first_fit(struct pmemset *set, size_t len, size_t align,
 	}
 
 	size_t size = len > ARENA_MIN_SIZE ? len : ARENA_MIN_SIZE;
-	struct arena *a;
+	struct arena *a = NULL;
 	int ret = arena_create(set, size, NULL, &a);
 	if (ret) {
 		free(spare);
