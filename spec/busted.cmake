@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # spec/busted.cmake -- every spec/*_spec.lua is one ctest test running busted
 # with lua5.4 on the module built in this tree (pmemset.so in
-# ${PROJECT_BINARY_DIR}/lua) and the Lua files of lua/.
+# ${PROJECT_BINARY_DIR}/lua), the Lua files of lua/ and the specs' shared
+# helpers (spec/spec_support.lua).
 # Specs get a scratch directory in PMEMSET_SPEC_TMPDIR and the build tree in
 # PMEMSET_BUILD_DIR (for programs such as pmemset-lua).
 find_program(BUSTED_EXECUTABLE busted)
@@ -20,6 +21,6 @@ foreach(spec ${PMEMSET_LUA_SPECS})
 		WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 	# ";;" keeps the default paths (busted's own modules live there)
 	set_tests_properties(lua.${name} PROPERTIES
-		ENVIRONMENT "LUA_CPATH=${PROJECT_BINARY_DIR}/lua/?.so\;\;;LUA_PATH=${PROJECT_SOURCE_DIR}/lua/?.lua\;${PROJECT_SOURCE_DIR}/lua/?/init.lua\;\;;PMEMSET_SPEC_TMPDIR=${PMEMSET_SPEC_TMPDIR};PMEMSET_BUILD_DIR=${PROJECT_BINARY_DIR}"
+		ENVIRONMENT "LUA_CPATH=${PROJECT_BINARY_DIR}/lua/?.so\;\;;LUA_PATH=${PROJECT_SOURCE_DIR}/lua/?.lua\;${PROJECT_SOURCE_DIR}/lua/?/init.lua\;${CMAKE_CURRENT_SOURCE_DIR}/?.lua\;\;;PMEMSET_SPEC_TMPDIR=${PMEMSET_SPEC_TMPDIR};PMEMSET_BUILD_DIR=${PROJECT_BINARY_DIR}"
 		TIMEOUT 300)
 endforeach()

@@ -1,16 +1,13 @@
 -- cli_spec.lua -- the command-line host pmemset-lua, run as a program:
 -- options, script arguments, --layout output, errors and exit status.
 
-local bin = os.getenv("PMEMSET_LUA_BIN")
-  or assert(os.getenv("PMEMSET_BUILD_DIR"), "PMEMSET_BUILD_DIR unset")
-  .. "/pmemset-lua"
+local support = require "spec_support"
+local quote, write = support.quote, support.write_file
+
+local bin = support.host_program()
 local tmp = assert(os.getenv("PMEMSET_SPEC_TMPDIR"), "PMEMSET_SPEC_TMPDIR unset")
   .. "/cli"
 os.execute("mkdir -p '" .. tmp .. "'")
-
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
 
 -- run pmemset-lua with args (a list); stdout, stderr, exit code
 local function run(args, env)
@@ -26,16 +23,7 @@ local function run(args, env)
   local p = assert(io.popen(table.concat(cmd, " ") .. " 2>" .. errfile))
   local out = p:read("a")
   local _, _, code = p:close()
-  local f = assert(io.open(errfile))
-  local err = f:read("a")
-  f:close()
-  return out, err, code
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
+  return out, support.read_file(errfile), code
 end
 
 describe("pmemset-lua", function()

@@ -2,9 +2,10 @@
 -- pmemset-lua (the bad-block and SDS ones on an emulated device) and does
 -- what its comments promise; scripts/main-job.sh runs too.
 
-local bin = os.getenv("PMEMSET_LUA_BIN")
-  or assert(os.getenv("PMEMSET_BUILD_DIR"), "PMEMSET_BUILD_DIR unset")
-  .. "/pmemset-lua"
+local support = require "spec_support"
+local quote, write, read = support.quote, support.write_file, support.read_file
+
+local bin = support.host_program()
 local base = assert(os.getenv("PMEMSET_SPEC_TMPDIR"), "PMEMSET_SPEC_TMPDIR unset")
   .. "/examples"
 local examples = "lua/examples" -- busted runs in the source directory
@@ -14,23 +15,6 @@ local function sh(cmd)
   local out = p:read("a")
   local _, _, code = p:close()
   return out, code
-end
-
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-end
-
-local function read(path)
-  local f = assert(io.open(path))
-  local s = f:read("a")
-  f:close()
-  return s
 end
 
 -- a fresh directory with an emulated device over dir/pmem

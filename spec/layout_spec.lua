@@ -2,40 +2,10 @@
 -- pmemset.layout / pmemset.load_layout
 local pmemset = require "pmemset"
 local lfs = require "lfs"
-
-local function scratch()
-  local base = os.getenv("PMEMSET_SPEC_TMPDIR") or "/tmp"
-  local name = os.tmpname()
-  os.remove(name)
-  local dir = base .. "/" .. name:match("[^/]+$")
-  assert(lfs.mkdir(dir))
-  return dir
-end
-
-local function rmtree(dir)
-  for f in lfs.dir(dir) do
-    if f ~= "." and f ~= ".." then os.remove(dir .. "/" .. f) end
-  end
-  lfs.rmdir(dir)
-end
-
-local function entries(dir)
-  local t = {}
-  for f in lfs.dir(dir) do
-    if f ~= "." and f ~= ".." then t[#t + 1] = f end
-  end
-  table.sort(t)
-  return t
-end
-
-local function read_file(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local K64 = 65536
+local support = require "spec_support"
+local scratch, rmtree = support.scratch, support.rmtree
+local entries, read_file = support.entries, support.read_file
+local K64 = support.K64
 
 describe("pmemset.layout", function()
   local dir

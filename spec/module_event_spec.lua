@@ -1,25 +1,9 @@
 -- SPDX-License-Identifier: BSD-3-Clause
 -- Lua event handlers: fields, order, subscription, errors, nesting
 local pmemset = require "pmemset"
-local lfs = require "lfs"
-
-local function scratch()
-  local base = os.getenv("PMEMSET_SPEC_TMPDIR") or "/tmp"
-  local name = os.tmpname()
-  os.remove(name)
-  local dir = base .. "/" .. name:match("[^/]+$")
-  assert(lfs.mkdir(dir))
-  return dir
-end
-
-local function rmtree(dir)
-  for f in lfs.dir(dir) do
-    if f ~= "." and f ~= ".." then os.remove(dir .. "/" .. f) end
-  end
-  lfs.rmdir(dir)
-end
-
-local K64 = 65536
+local support = require "spec_support"
+local scratch, rmtree = support.scratch, support.rmtree
+local K64 = support.K64
 
 -- a recorder: every event as a table of its fields
 local fields = {

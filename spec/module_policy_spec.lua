@@ -2,32 +2,11 @@
 -- SDS states, acceptable-state lists and Lua state policies, bad-block
 -- events, pmemset.emu and pmemset.inventory -- on emulated devices
 local pmemset = require "pmemset"
-local lfs = require "lfs"
+local support = require "spec_support"
+local scratch, rmtree = support.scratch, support.rmtree
+local write_file = support.write_file
+local K64 = support.K64
 local emu = pmemset.emu
-
-local function scratch()
-  local base = os.getenv("PMEMSET_SPEC_TMPDIR") or "/tmp"
-  local name = os.tmpname()
-  os.remove(name)
-  local dir = base .. "/" .. name:match("[^/]+$")
-  assert(lfs.mkdir(dir))
-  return dir
-end
-
-local function rmtree(dir)
-  for f in lfs.dir(dir) do
-    if f ~= "." and f ~= ".." then os.remove(dir .. "/" .. f) end
-  end
-  lfs.rmdir(dir)
-end
-
-local K64 = 65536
-
-local function write_file(path, data)
-  local f = assert(io.open(path, "wb"))
-  f:write(data)
-  f:close()
-end
 
 describe("on emulated devices", function()
   local dir, pool

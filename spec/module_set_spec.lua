@@ -2,31 +2,10 @@
 -- pmemset.new and the set object; part objects and their data path
 local pmemset = require "pmemset"
 local lfs = require "lfs"
-
-local function scratch()
-  local base = os.getenv("PMEMSET_SPEC_TMPDIR") or "/tmp"
-  local name = os.tmpname()
-  os.remove(name)
-  local dir = base .. "/" .. name:match("[^/]+$")
-  assert(lfs.mkdir(dir))
-  return dir
-end
-
-local function rmtree(dir)
-  for f in lfs.dir(dir) do
-    if f ~= "." and f ~= ".." then os.remove(dir .. "/" .. f) end
-  end
-  lfs.rmdir(dir)
-end
-
-local function read_file(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local K64 = 65536
+local support = require "spec_support"
+local scratch, rmtree = support.scratch, support.rmtree
+local read_file = support.read_file
+local K64 = support.K64
 
 describe("pmemset.new", function()
   it("needs a granularity", function()

@@ -2,35 +2,9 @@
 -- pmemset.source: file and temporary sources
 local pmemset = require "pmemset"
 local lfs = require "lfs"
-
-local function scratch()
-  local base = os.getenv("PMEMSET_SPEC_TMPDIR") or "/tmp"
-  local name = os.tmpname()
-  os.remove(name)
-  local dir = base .. "/" .. name:match("[^/]+$")
-  assert(lfs.mkdir(dir))
-  return dir
-end
-
-local function rmtree(dir)
-  for f in lfs.dir(dir) do
-    if f ~= "." and f ~= ".." then os.remove(dir .. "/" .. f) end
-  end
-  lfs.rmdir(dir)
-end
-
-local function write_file(path, data)
-  local f = assert(io.open(path, "wb"))
-  f:write(data)
-  f:close()
-end
-
-local function read_file(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local support = require "spec_support"
+local scratch, rmtree = support.scratch, support.rmtree
+local write_file, read_file = support.write_file, support.read_file
 
 describe("pmemset.source", function()
   local dir
