@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # test.sh -- install what is missing, build from scratch and run every
 # test: the C tests and busted specs under ctest, warnings as errors.
-# The C tests also run under AddressSanitizer+UBSan and the thread test
+# The C tests and specs also run under AddressSanitizer+UBSan and the thread test
 # under ThreadSanitizer first; the last ctest summary counts every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
