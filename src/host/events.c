@@ -22,16 +22,11 @@
 #include <libpmem2.h>
 
 #include "host.h"
+#include "lpmemset.h"
 
 #define SETVIEW_MT "pmemset_lua.setview"
 
-static const char *const event_names[] = {
-	"copy",	       "move",	     "set",	     "flush",
-	"drain",       "persist",    "remove_range", "part_add",
-	"part_remove", "sds_update", "badblock",     "badblocks_cleared",
-};
-
-#define NEVENTS (sizeof(event_names) / sizeof(event_names[0]))
+#define NEVENTS (PMEMSET_EVENT_BADBLOCKS_CLEARED + 1)
 
 /* the kinds that change keys: delivered whatever the policy handles */
 #define TRACKED_EVENTS                                                         \
@@ -47,7 +42,7 @@ pmemset_lua_event_name(enum pmemset_event type)
 {
 	if ((unsigned)type >= NEVENTS)
 		return NULL;
-	return event_names[type];
+	return lp_event_names[type];
 }
 
 /* index of an event name, -1 if none */
@@ -55,7 +50,7 @@ static int
 event_index(const char *name)
 {
 	for (size_t i = 0; i < NEVENTS; i++)
-		if (strcmp(event_names[i], name) == 0)
+		if (strcmp(lp_event_names[i], name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -296,21 +291,10 @@ field_source(lua_State *L, struct pmemset_source *src)
 }
 
 static void
-push_sds(lua_State *L, const struct pmemset_sds *sds)
-{
-	lua_createtable(L, 0, 3);
-	lua_pushstring(L, sds->id);
-	lua_setfield(L, -2, "id");
-	field_int(L, "usc", sds->usc);
-	lua_pushinteger(L, sds->refcount);
-	lua_setfield(L, -2, "refcount");
-}
-
-static void
 push_event(lua_State *L, const struct pmemset_event_context *c)
 {
 	lua_createtable(L, 0, 5);
-	lua_pushstring(L, event_names[c->type]);
+	lua_pushstring(L, lp_event_names[c->type]);
 	lua_setfield(L, -2, "type");
 	switch (c->type) {
 	case PMEMSET_EVENT_COPY:
@@ -345,7 +329,7 @@ push_event(lua_State *L, const struct pmemset_event_context *c)
 		break;
 	}
 	case PMEMSET_EVENT_SDS_UPDATE:
-		push_sds(L, c->data.sds_update.sds);
+		lp_push_sds_table(L, c->data.sds_update.sds);
 		lua_setfield(L, -2, "sds");
 		field_source(L, c->data.sds_update.src);
 		break;
@@ -444,7 +428,7 @@ push_handler(lua_State *L, int policy_ref, enum pmemset_event type)
 	int top = lua_gettop(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, policy_ref);
 	if (lua_getfield(L, top + 1, "on") == LUA_TTABLE &&
-	    lua_getfield(L, top + 2, event_names[type]) == LUA_TFUNCTION) {
+	    lua_getfield(L, top + 2, lp_event_names[type]) == LUA_TFUNCTION) {
 		lua_replace(L, top + 1);
 		lua_settop(L, top + 1);
 		return 1;
@@ -500,7 +484,7 @@ call_handler(struct pmemset_lua *host, struct binding *b, struct pmemset *set,
 	int view = luaL_ref(L, LUA_REGISTRYINDEX);
 	push_event(L, ctx);
 
-	const char *name = event_names[ctx->type];
+	const char *name = lp_event_names[ctx->type];
 	char what[64];
 	snprintf(what, sizeof(what), "%s handler", name);
 	int ret = host_pcall(host, 2, 2, what);

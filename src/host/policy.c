@@ -13,28 +13,19 @@
 #include <lauxlib.h>
 
 #include "host.h"
-
-static const char *const state_names[] = {
-	"indeterminate",      "ok",	   "ok_but_already_open",
-	"ok_but_interrupted", "corrupted",
-};
-
-#define NSTATES (sizeof(state_names) / sizeof(state_names[0]))
+#include "lpmemset.h"
 
 const char *
 pmemset_lua_state_name(enum pmemset_part_state state)
 {
-	for (size_t i = 0; i < NSTATES; i++)
-		if ((unsigned)state == (1U << i))
-			return state_names[i];
-	return NULL;
+	return lp_state_name(state);
 }
 
 static int
 is_state_name(const char *name)
 {
-	for (size_t i = 0; i < NSTATES; i++)
-		if (strcmp(state_names[i], name) == 0)
+	for (size_t i = 0; lp_state_names[i]; i++)
+		if (strcmp(lp_state_names[i], name) == 0)
 			return 1;
 	return 0;
 }
@@ -196,44 +187,6 @@ pmemset_lua_load_policy_string(struct pmemset_lua *host, const char *code,
 
 /* --- the acceptable-state policy --- */
 
-static void
-push_sds(lua_State *L, const struct pmemset_sds *sds)
-{
-	lua_createtable(L, 0, 3);
-	lua_pushstring(L, sds->id);
-	lua_setfield(L, -2, "id");
-	lua_pushinteger(L, (lua_Integer)sds->usc);
-	lua_setfield(L, -2, "usc");
-	lua_pushinteger(L, sds->refcount);
-	lua_setfield(L, -2, "refcount");
-}
-
-/* the info table of a state policy (the pmemset module's field names) */
-static void
-push_info(lua_State *L, const struct pmemset_state_info *info)
-{
-	lua_createtable(L, 0, 6);
-	const char *state = pmemset_lua_state_name(info->state);
-	lua_pushstring(L, state ? state : "unknown");
-	lua_setfield(L, -2, "state");
-	if (info->path) {
-		lua_pushstring(L, info->path);
-		lua_setfield(L, -2, "path");
-	}
-	if (info->device_id) {
-		lua_pushstring(L, info->device_id);
-		lua_setfield(L, -2, "device_id");
-	}
-	lua_pushinteger(L, (lua_Integer)info->usc);
-	lua_setfield(L, -2, "usc");
-	lua_pushinteger(L, info->use_count);
-	lua_setfield(L, -2, "use_count");
-	if (info->stored) {
-		push_sds(L, info->stored);
-		lua_setfield(L, -2, "stored");
-	}
-}
-
 /* is state in the list at the top? */
 static int
 listed(lua_State *L, const char *state)
@@ -257,7 +210,7 @@ call_state_fn(struct pmemset_lua *host, const struct pmemset_state_info *info,
 {
 	lua_State *L = host->L;
 	lua_pushstring(L, state);
-	push_info(L, info);
+	lp_push_state_info(L, info);
 	if (host_pcall(host, 2, 2, "acceptable_states")) {
 		snprintf(why, why_len, "policy error: %s", host->errmsg);
 		return 1;

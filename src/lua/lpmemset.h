@@ -84,9 +84,11 @@ void lp_open_source(lua_State *L);
 
 /* --- lsds.c --- */
 
+/* the state names by bit number, NULL-terminated (also the host's) */
 extern const char *const lp_state_names[];
+/* the name of one state bit, NULL for anything else */
 const char *lp_state_name(enum pmemset_part_state state);
-/* pushes {id=, usc=, refcount=} */
+/* pushes {id=, usc=, refcount=} (also for the host's events) */
 void lp_push_sds_table(lua_State *L, const struct pmemset_sds *sds);
 /* an sds userdata or a table at idx into *sds; raises on misuse */
 void lp_checksds(lua_State *L, int idx, struct pmemset_sds *sds);
@@ -143,6 +145,7 @@ void lp_open_set(lua_State *L);
 
 /* --- levent.c --- */
 
+/* the event names by enum pmemset_event, NULL-terminated (also the host's) */
 extern const char *const lp_event_names[];
 /* the core callback; arg is the struct lset */
 int lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
@@ -159,6 +162,12 @@ void lp_push_set(lua_State *L, struct lset *s);
 void lp_open_event(lua_State *L);
 
 /* --- lpolicy.c --- */
+
+/*
+ * pushes the info table a state policy receives: state, path, device_id,
+ * usc, use_count, stored (an SDS table); the host's policies get it too
+ */
+void lp_push_state_info(lua_State *L, const struct pmemset_state_info *info);
 
 int lp_state_policy(const struct pmemset_state_info *info, char *why,
 		    size_t why_len, void *arg);

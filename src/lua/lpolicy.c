@@ -24,9 +24,8 @@ lp_checkstates(lua_State *L, int idx, const char *what)
 	return mask;
 }
 
-/* pushes the info table a policy receives */
-static void
-push_info(lua_State *L, const struct pmemset_state_info *info)
+void
+lp_push_state_info(lua_State *L, const struct pmemset_state_info *info)
 {
 	lua_createtable(L, 0, 6);
 	if (info->path) {
@@ -61,7 +60,7 @@ call_policy(lua_State *L)
 	lua_getiuservalue(L, 1, LSET_UV_POLICY);
 	const char *state = lp_state_name(info->state);
 	lua_pushstring(L, state ? state : "unknown");
-	push_info(L, info);
+	lp_push_state_info(L, info);
 	lua_call(L, 2, 2);
 	lua_pushboolean(L, lua_toboolean(L, -2));
 	if (lua_type(L, -2) == LUA_TSTRING || lua_type(L, -2) == LUA_TNUMBER)
