@@ -176,34 +176,36 @@ optional_range(lua_State *L, struct target *t, size_t *len, const char *what)
 	return checked_range(L, t, offset, *len, what);
 }
 
+/*
+ * part:persist and part:flush: op over the range with the set's handlers
+ * running here (both ops always return 0)
+ */
 static int
-part_persist(lua_State *L)
+flush_range(lua_State *L, const char *what,
+	    int (*op)(struct pmemset *set, void *ptr, size_t size))
 {
 	struct target t;
-	resolve(L, &t, "part:persist", 3);
+	resolve(L, &t, what, 3);
 	size_t len;
-	char *addr = optional_range(L, &t, &len, "part:persist");
+	char *addr = optional_range(L, &t, &len, what);
 	struct lset_call c;
 	lset_enter(t.s, L, t.setidx, &c);
-	pmemset_persist(t.s->set, addr, len);
+	op(t.s->set, addr, len);
 	lset_leave(t.s, &c);
 	lua_pushboolean(L, 1);
 	return 1;
 }
 
 static int
+part_persist(lua_State *L)
+{
+	return flush_range(L, "part:persist", pmemset_persist);
+}
+
+static int
 part_flush(lua_State *L)
 {
-	struct target t;
-	resolve(L, &t, "part:flush", 3);
-	size_t len;
-	char *addr = optional_range(L, &t, &len, "part:flush");
-	struct lset_call c;
-	lset_enter(t.s, L, t.setidx, &c);
-	pmemset_flush(t.s->set, addr, len);
-	lset_leave(t.s, &c);
-	lua_pushboolean(L, 1);
-	return 1;
+	return flush_range(L, "part:flush", pmemset_flush);
 }
 
 static int
