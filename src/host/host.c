@@ -213,6 +213,32 @@ load_mode(const struct pmemset_lua *host)
 	return (host->flags & PMEMSET_LUA_SANDBOX) ? "t" : "bt";
 }
 
+/* the message of a failed load becomes the host's; pops it */
+static int
+load_status(struct pmemset_lua *host, int status)
+{
+	if (status == LUA_OK)
+		return 0;
+	int ret = host_err(host, PMEMSET_LUA_E_SCRIPT, "%s",
+			   lua_tostring(host->L, -1));
+	lua_pop(host->L, 1);
+	return ret;
+}
+
+int
+host_load_file(struct pmemset_lua *host, const char *path)
+{
+	return load_status(host,
+			   luaL_loadfilex(host->L, path, load_mode(host)));
+}
+
+int
+host_load_string(struct pmemset_lua *host, const char *code, const char *name)
+{
+	return load_status(host, luaL_loadbufferx(host->L, code, strlen(code),
+						  name, load_mode(host)));
+}
+
 int
 pmemset_lua_run_file(struct pmemset_lua *host, const char *path, int argc,
 		     char *const argv[])
@@ -226,12 +252,8 @@ pmemset_lua_run_file(struct pmemset_lua *host, const char *path, int argc,
 	lua_State *L = host->L;
 	set_arg_table(L, path, argc, argv);
 	const char *file = strcmp(path, "-") == 0 ? NULL : path;
-	int ret;
-	if (luaL_loadfilex(L, file, load_mode(host)) != LUA_OK) {
-		ret = host_err(host, PMEMSET_LUA_E_SCRIPT, "%s",
-			       lua_tostring(L, -1));
-		lua_pop(L, 1);
-	} else {
+	int ret = host_load_file(host, file);
+	if (!ret) {
 		luaL_checkstack(L, argc, "too many script arguments");
 		for (int i = 0; i < argc; i++)
 			lua_pushstring(L, argv[i]);
@@ -252,16 +274,9 @@ pmemset_lua_run_string(struct pmemset_lua *host, const char *code,
 	if (!name)
 		name = "=(string)";
 	host_lock(host);
-	lua_State *L = host->L;
-	int ret;
-	if (luaL_loadbufferx(L, code, strlen(code), name, load_mode(host)) !=
-	    LUA_OK) {
-		ret = host_err(host, PMEMSET_LUA_E_SCRIPT, "%s",
-			       lua_tostring(L, -1));
-		lua_pop(L, 1);
-	} else {
+	int ret = host_load_string(host, code, name);
+	if (!ret)
 		ret = host_pcall(host, 0, 0, NULL);
-	}
 	host_unlock(host);
 	return ret;
 }

@@ -86,6 +86,16 @@ struct pmemset_lua *host_from_state(lua_State *L);
 int host_pcall(struct pmemset_lua *host, int nargs, int nresults,
 	       const char *what);
 
+/*
+ * host_load_file, host_load_string -- push a chunk of path (NULL: stdin)
+ * or of code, text only in a sandbox; when it does not load, its message
+ * goes to the host's message, nothing is pushed and PMEMSET_LUA_E_SCRIPT
+ * is returned.
+ */
+int host_load_file(struct pmemset_lua *host, const char *path);
+int host_load_string(struct pmemset_lua *host, const char *code,
+		     const char *name);
+
 /* sandbox.c: restrict the interpreter's globals */
 void host_sandbox(lua_State *L);
 /* lhost.c: the global table host (tracking from Lua) */

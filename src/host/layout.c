@@ -184,13 +184,8 @@ lend_policy(struct layout *ly)
 	lua_pop(L, 1);
 	if (!path)
 		return host_err(host, -ENOMEM, "%s: out of memory", ly->name);
-	const char *mode = (host->flags & PMEMSET_LUA_SANDBOX) ? "t" : "bt";
-	int ret = 0;
-	if (luaL_loadfilex(L, path, mode) != LUA_OK) {
-		ret = host_err(host, PMEMSET_LUA_E_SCRIPT, "%s",
-			       lua_tostring(L, -1));
-		lua_pop(L, 1);
-	} else if ((ret = host_pcall(host, 0, 1, NULL)) == 0) {
+	int ret = host_load_file(host, path);
+	if (!ret && (ret = host_pcall(host, 0, 1, NULL)) == 0) {
 		ret = policy_check(host, -1, path);
 		static const char *const fields[] = { "on", "on_event",
 						      "acceptable_states",
@@ -514,14 +509,7 @@ pmemset_lua_map_layout(struct pmemset_lua *host, const char *path,
 	ly.hs = calloc(1, sizeof(*ly.hs));
 	if (!ly.hs) {
 		ret = host_err(host, -ENOMEM, "map_layout: out of memory");
-	} else if (luaL_loadfilex(ly.L, path,
-				  (host->flags & PMEMSET_LUA_SANDBOX)
-					  ? "t"
-					  : "bt") != LUA_OK) {
-		ret = host_err(host, PMEMSET_LUA_E_SCRIPT, "%s",
-			       lua_tostring(ly.L, -1));
-		lua_pop(ly.L, 1);
-	} else {
+	} else if ((ret = host_load_file(host, path)) == 0) {
 		ret = run_layout(&ly);
 	}
 	if (ret && ly.hs) {

@@ -144,16 +144,9 @@ pmemset_lua_load_policy(struct pmemset_lua *host, const char *path)
 	if (!path)
 		return host_err(host, -EINVAL, "load_policy: path is NULL");
 	host_lock(host);
-	lua_State *L = host->L;
-	const char *mode = (host->flags & PMEMSET_LUA_SANDBOX) ? "t" : "bt";
-	int ret;
-	if (luaL_loadfilex(L, path, mode) != LUA_OK) {
-		ret = host_err(host, PMEMSET_LUA_E_SCRIPT, "%s",
-			       lua_tostring(L, -1));
-		lua_pop(L, 1);
-	} else {
+	int ret = host_load_file(host, path);
+	if (!ret)
 		ret = run_policy_chunk(host, path);
-	}
 	host_unlock(host);
 	return ret;
 }
@@ -171,16 +164,9 @@ pmemset_lua_load_policy_string(struct pmemset_lua *host, const char *code,
 	if (!name)
 		name = "=(policy)";
 	host_lock(host);
-	lua_State *L = host->L;
-	const char *mode = (host->flags & PMEMSET_LUA_SANDBOX) ? "t" : "bt";
-	int ret;
-	if (luaL_loadbufferx(L, code, strlen(code), name, mode) != LUA_OK) {
-		ret = host_err(host, PMEMSET_LUA_E_SCRIPT, "%s",
-			       lua_tostring(L, -1));
-		lua_pop(L, 1);
-	} else {
+	int ret = host_load_string(host, code, name);
+	if (!ret)
 		ret = run_policy_chunk(host, name[0] == '=' ? name + 1 : name);
-	}
 	host_unlock(host);
 	return ret;
 }
