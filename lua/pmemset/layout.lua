@@ -78,8 +78,10 @@ local function check_type(v, path, want)
   end
 end
 
-local state_names = { "indeterminate", "ok", "ok_but_already_open",
-  "ok_but_interrupted", "corrupted" }
+-- the state names in bit order, from the core's name -> bit table
+local state_names = {}
+for name in pairs(core.states) do state_names[#state_names + 1] = name end
+table.sort(state_names, function(a, b) return core.states[a] < core.states[b] end)
 
 local function check_states(v, path)
   if type(v) == "function" then return end
