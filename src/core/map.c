@@ -153,7 +153,7 @@ map_commit(struct pmemset *set, struct part *p, struct pmemset_part_map *m,
 	RB_INSERT(part_tree, &set->parts, p);
 	set->nparts++;
 	if (coalesce) {
-		free(m);
+		pmap_free(set, m);
 		m = set->anchor;
 		m->size += p->size;
 	} else {
@@ -257,10 +257,7 @@ pmemset_map(struct pmemset *set, struct pmemset_source *src,
 
 	/* allocated up front: nothing may fail once the part is mapped */
 	struct part *p = calloc(1, sizeof(*p));
-	struct pmemset_part_map *m = calloc(1, sizeof(*m));
-	if (p == NULL || m == NULL) {
-		free(p);
-		free(m);
+	if (p == NULL) {
 		pmem2_config_delete(&cfg);
 		return err_errno(-ENOMEM, ENOMEM, "cannot allocate a part");
 	}
@@ -268,7 +265,13 @@ pmemset_map(struct pmemset *set, struct pmemset_source *src,
 	/* the source's reference first: its holder may delete it any time */
 	source_hold(src);
 	pthread_rwlock_wrlock(&set->lock);
-	ret = map_locked(set, &r, cfg, p, m, desc);
+	struct pmemset_part_map *m = pmap_alloc(set);
+	if (m == NULL)
+		ret = err_errno(-ENOMEM, ENOMEM, "cannot allocate a part map");
+	else
+		ret = map_locked(set, &r, cfg, p, m, desc);
+	if (ret && m)
+		pmap_free(set, m);
 	/* copied under the lock: another thread may remove the part later */
 	void *addr = p->addr;
 	bool sds = false;
@@ -279,7 +282,6 @@ pmemset_map(struct pmemset *set, struct pmemset_source *src,
 	if (ret) {
 		source_release(src);
 		free(p);
-		free(m);
 		return ret;
 	}
 	LOG(LOG_BASIC, "mapped %zu bytes of %s at %p", r.length,

@@ -51,7 +51,7 @@ pmap_remove_whole(struct pmemset *set, struct pmemset_part_map *m)
 	index_remove(set, m);
 	RB_REMOVE(pmap_tree, &set->pmaps, m);
 	set->npmaps--;
-	free(m);
+	pmap_free(set, m);
 	unmap_parts(set, first, end);
 }
 
@@ -197,7 +197,7 @@ pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 	if (ret == 0 && r.splits) {
 		spares = calloc(r.splits, sizeof(*spares));
 		for (size_t i = 0; spares && i < r.splits; i++) {
-			spares[i] = calloc(1, sizeof(**spares));
+			spares[i] = pmap_alloc(set);
 			if (spares[i] == NULL)
 				ret = -ENOMEM;
 		}
@@ -220,9 +220,10 @@ pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 				spares[used++] = NULL;
 		}
 	}
-	pthread_rwlock_unlock(&set->lock);
 	for (size_t i = 0; spares && i < r.splits; i++)
-		free(spares[i]);
+		if (spares[i])
+			pmap_free(set, spares[i]);
+	pthread_rwlock_unlock(&set->lock);
 	free(spares);
 	return ret;
 }

@@ -66,20 +66,11 @@ set_first_part_from(struct pmemset *set, const char *addr)
 		 : RB_MIN(part_tree, &set->parts);
 }
 
-/*
- * Below this many part maps the tree's nodes stay in cache and its search
- * beats the index (measured: 7 ns against 30-47 ns at 1,000-2,000 part
- * maps; at 5,000 and more the index wins, 34 ns against 46-137 ns).
- */
-#define INDEX_MIN_PMAPS 4096
-
 struct pmemset_part_map *
 set_pmap_at(struct pmemset *set, const char *addr)
 {
 	struct pmemset_part_map *m;
-	if (set->index_ok && set->npmaps >= INDEX_MIN_PMAPS)
-		m = index_floor(set, addr);
-	else
+	if (!index_floor(set, addr, &m))
 		TREE_FLOOR(struct pmemset_part_map, node, RB_ROOT(&set->pmaps),
 			   addr, m);
 	return m && addr < m->addr + m->size ? m : NULL;
@@ -188,7 +179,7 @@ pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
 	}
 	RB_INIT(&s->parts);
 	RB_INIT(&s->pmaps);
-	s->index_ok = 1;
+	index_init(s);
 	s->fns = noop_fns;
 	s->callback = cfg->callback;
 	s->callback_arg = cfg->callback_arg;
@@ -224,12 +215,7 @@ pmemset_delete(struct pmemset **set)
 	RB_FOREACH_SAFE(p, part_tree, &s->parts, ptmp)
 	part_unmap(s, p);
 
-	struct pmemset_part_map *m, *mtmp;
-	RB_FOREACH_SAFE(m, pmap_tree, &s->pmaps, mtmp)
-	{
-		RB_REMOVE(pmap_tree, &s->pmaps, m);
-		free(m);
-	}
+	pmap_pool_destroy(s); /* every part map, referenced or not */
 	index_destroy(s);
 	arena_destroy_all(s);
 	pthread_rwlock_destroy(&s->lock);

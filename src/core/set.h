@@ -23,6 +23,7 @@
 
 #include <libpmemset.h>
 #include "pmemset_ext.h"
+#include "index.h"
 
 struct arena;
 struct pmemset_source;
@@ -68,8 +69,9 @@ struct pmemset {
 	pthread_rwlock_t lock;
 	struct part_tree parts;
 	struct pmap_tree pmaps;
-	void *index;  /* JudyL: part-map start -> part map (index.h) */
-	int index_ok; /* 0 after an allocation failure dropped it */
+	struct pmap_index index;	/* fast path of part_map_by_address */
+	struct pmap_chunk *pmap_chunks; /* where part maps live (pmap_pool.c) */
+	struct pmemset_part_map *pmap_free;
 	size_t npmaps;
 	size_t nparts;
 	struct pmemset_part_map *anchor; /* coalescing anchor or NULL */
@@ -101,6 +103,16 @@ struct pmemset_part_map *set_pmap_at(struct pmemset *set, const char *addr);
 /* set_first_pmap_from -- the lowest part map ending above addr, or NULL */
 struct pmemset_part_map *set_first_pmap_from(struct pmemset *set,
 					     const char *addr);
+
+/*
+ * pmap_alloc/pmap_free -- part maps come from chunks of the set, so a set's
+ * part maps are dense in memory (lookups in a large set touch fewer pages).
+ * With the set's write lock held. pmap_alloc returns a zeroed part map or
+ * NULL.
+ */
+struct pmemset_part_map *pmap_alloc(struct pmemset *set);
+void pmap_free(struct pmemset *set, struct pmemset_part_map *m);
+void pmap_pool_destroy(struct pmemset *set);
 
 /* set_fix_granularity -- state of the set when its first part arrives */
 void set_fix_granularity(struct pmemset *set, struct pmem2_map *map);
