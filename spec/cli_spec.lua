@@ -127,6 +127,20 @@ return {
     f:close()
   end)
 
+  it("lists the parts of a layout in part order, 10 after 9", function()
+    local layout = tmp .. "/twelve.lua"
+    write(layout, ([[
+      local parts = {}
+      for i = 1, 12 do parts[i] = { temporary = %q, length = "4K" } end
+      return { granularity = "page", parts = parts }
+    ]]):format(tmp))
+    local out, _, code = run({ "--layout", layout })
+    assert.equals(0, code)
+    local order = {}
+    for n in out:gmatch("\n  (%d+)%s+%d+%s+0x") do order[#order + 1] = tonumber(n) end
+    assert.same({ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, order)
+  end)
+
   it("reports a failing layout with the part and exit 1", function()
     local layout = tmp .. "/bad-layout.lua"
     write(layout, ([[

@@ -172,16 +172,44 @@ part_field(struct pmemset_lua *host, const char *n, const char *field,
 		snprintf(buf, len, "%" PRIu64, v.u64);
 }
 
+/* one row of the parts table; rows are printed by part number */
+struct row {
+	unsigned long n;
+	char *text;
+};
+
 struct table {
 	struct report *r;
 	struct pmemset *set;
-	FILE *out;
-	int rows;
+	struct row *rows;
+	size_t nrows, cap;
 };
 
-/* one row per parts.<n>.addr key */
 static int
-print_part(const char *key, struct pmemset_lua_value value, void *arg)
+table_add(struct table *t, unsigned long n, char *text)
+{
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		struct row *rows = realloc(t->rows, cap * sizeof(*rows));
+		if (rows == NULL)
+			return -1;
+		t->rows = rows;
+		t->cap = cap;
+	}
+	t->rows[t->nrows++] = (struct row){ n, text };
+	return 0;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* one row per parts.<n>.addr key (keys come in text order: 10 before 2) */
+static int
+collect_part(const char *key, struct pmemset_lua_value value, void *arg)
 {
 	struct table *t = arg;
 	const char *n = key + strlen("parts.");
@@ -194,21 +222,37 @@ print_part(const char *key, struct pmemset_lua_value value, void *arg)
 	part_field(t->r->host, num, "source", source, sizeof(source));
 	part_field(t->r->host, num, "state", state, sizeof(state));
 	long map = t->set ? part_map_index(t->set, value.u64) : -1;
-	fprintf(t->out, "  %-5s %-4ld 0x%-16" PRIx64 " %12s  %-20s %s\n", num,
-		map, value.u64, size, state, source);
-	t->rows++;
+	char *text;
+	if (asprintf(&text, "  %-5s %-4ld 0x%-16" PRIx64 " %12s  %-20s %s", num,
+		     map, value.u64, size, state, source) < 0)
+		return 0;
+	if (table_add(t, strtoul(num, NULL, 10), text) != 0)
+		free(text);
 	return 0;
+}
+
+/* print_parts -- the rows in part order, then free them */
+static void
+print_parts(struct table *t, FILE *out)
+{
+	qsort(t->rows, t->nrows, sizeof(*t->rows), row_cmp);
+	for (size_t i = 0; i < t->nrows; i++) {
+		fprintf(out, "%s\n", t->rows[i].text);
+		free(t->rows[i].text);
+	}
+	if (t->nrows == 0)
+		fprintf(out, "  (none)\n");
+	free(t->rows);
 }
 
 void
 report_print(struct report *r, struct pmemset *set, FILE *out)
 {
-	struct table t = { r, set, out, 0 };
+	struct table t = { r, set, NULL, 0, 0 };
 	fprintf(out, "parts:\n  %-5s %-4s %-18s %12s  %-20s %s\n", "part",
 		"map", "address", "size", "state", "source");
-	pmemset_lua_foreach(r->host, "parts.", print_part, &t);
-	if (t.rows == 0)
-		fprintf(out, "  (none)\n");
+	pmemset_lua_foreach(r->host, "parts.", collect_part, &t);
+	print_parts(&t, out);
 	if (set)
 		fprintf(out, "part maps: %zu\n", pmemset_part_map_count(set));
 	fprintf(out, "events:\n");
