@@ -31,6 +31,14 @@ static pthread_mutex_t selected_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *selected;	  /* absolute path, NULL: emulation off */
 static int selected_init; /* PMEMSET_EMULATE has been read */
 
+/* the selection goes with the library (a dlclose'd module would leak it) */
+__attribute__((destructor)) static void
+selected_fini(void)
+{
+	free(selected);
+	selected = NULL;
+}
+
 /* absolute -- path made absolute without requiring it to exist */
 static char *
 absolute(const char *path)
