@@ -186,7 +186,7 @@ pmemset_emu_unsafe_shutdown(const char *id, uint64_t *usc)
 {
 	if (!id)
 		return err_msg(-EINVAL, "device id is NULL");
-	uint64_t now;
+	uint64_t now = 0;
 	struct device_arg a = { .id = id, .add = 1, .out = &now };
 	int ret = update(change_usc, &a);
 	if (ret == 0 && usc)
