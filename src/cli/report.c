@@ -235,7 +235,8 @@ collect_part(const char *key, struct pmemset_lua_value value, void *arg)
 static void
 print_parts(struct table *t, FILE *out)
 {
-	qsort(t->rows, t->nrows, sizeof(*t->rows), row_cmp);
+	if (t->nrows > 1)
+		qsort(t->rows, t->nrows, sizeof(*t->rows), row_cmp);
 	for (size_t i = 0; i < t->nrows; i++) {
 		fprintf(out, "%s\n", t->rows[i].text);
 		free(t->rows[i].text);
