@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake pkg-config libpmem2-dev libndctl-dev
-	libdaxctl-dev libbsd-dev libjudy-dev liblua5.4-dev lua5.4 lua-busted
+	libdaxctl-dev libbsd-dev liblua5.4-dev lua5.4 lua-busted
 	lua-check clang-format)
 
 missing=()

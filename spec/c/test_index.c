@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_index.c -- pmemset_part_map_by_address across the address index's
- * changes of shape: the sorted array (up to 16,384 part maps), the JudyL
- * array beyond, the array rebuilt when the set is small again, and part
- * maps whose start moves (front trims) or that split.
+ * changes of shape (src/core/index.c): one block, many blocks split as
+ * part maps arrive, blocks emptied and merged as they go, part maps whose
+ * start moves (front trims) or that split in two.
  */
 
 #include <pmemset_ext.h>
 
 #include "ut_core.h"
 
-#define ARRAY_MAX 16384 /* index.c */
-#define NPARTS	  (ARRAY_MAX + 1000)
+#define INDEX_BLOCK 256 /* index.c: entries per block */
+#define NPARTS	    (40 * INDEX_BLOCK + 7)
 
 static size_t page;
 
@@ -51,7 +51,7 @@ grow_shrink_grow(void)
 	int *live = calloc(NPARTS + 10, sizeof(*live));
 	UT_ASSERT(addr && live);
 
-	/* past ARRAY_MAX: the array is dropped, JudyL answers */
+	/* blocks fill and split */
 	for (int i = 0; i < NPARTS; i++) {
 		addr[i] = ut_map(set, src, (size_t)(i % 16) * page, page);
 		live[i] = 1;
@@ -59,7 +59,7 @@ grow_shrink_grow(void)
 	UT_ASSERTeq(pmemset_part_map_count(set), NPARTS);
 	check(set, addr, live, NPARTS);
 
-	/* down to a quarter: still JudyL, removed parts not found */
+	/* down to a quarter: blocks shrink and merge; removed parts gone */
 	int left = NPARTS;
 	for (int i = 0; i < NPARTS; i++) {
 		if (i % 4 == 0)
@@ -72,8 +72,8 @@ grow_shrink_grow(void)
 	check(set, addr, live, NPARTS);
 
 	/*
-	 * The next maps rebuild the array (they may reuse removed parts'
-	 * slots, so only live parts are checked now).
+	 * New parts among the old (they may reuse removed parts' slots, so
+	 * only live parts are checked now).
 	 */
 	for (int i = NPARTS; i < NPARTS + 10; i++) {
 		addr[i] = ut_map(set, src, 0, page);
@@ -128,13 +128,13 @@ rekey_and_split(int filler)
 static void
 rekey_and_split_small(void)
 {
-	rekey_and_split(10); /* the sorted array */
+	rekey_and_split(10); /* one block */
 }
 
 static void
 rekey_and_split_large(void)
 {
-	rekey_and_split(ARRAY_MAX + 10); /* JudyL */
+	rekey_and_split(8 * INDEX_BLOCK + 10); /* many blocks */
 }
 
 int
