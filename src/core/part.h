@@ -16,7 +16,7 @@
  */
 void part_unmap(struct pmemset *set, struct part *p);
 
-/* part_map_parts -- the first part of part map m */
+/* pmap_first_part -- the first part of part map m */
 struct part *pmap_first_part(struct pmemset *set, struct pmemset_part_map *m);
 
 #endif /* PMEMSET_PART_H */
