@@ -151,7 +151,6 @@ remove_run(struct pmemset *set, struct pmemset_part_map *m,
 		pmap_remove_whole(set, m);
 		return;
 	}
-	bool middle = range_is_middle(set, m, r);
 	unmap_parts(set, run_first, run_end);
 	if (run_start == m->addr) {
 		/* the key rises within m's old range: tree order holds */
@@ -161,7 +160,7 @@ remove_run(struct pmemset *set, struct pmemset_part_map *m,
 		index_rekey(set, m, old);
 	} else if (run_end == m_end) {
 		m->size = (size_t)(run_start - m->addr);
-	} else if (middle) {
+	} else { /* a middle run: range_check counted a spare for it */
 		struct pmemset_part_map *upper = *spare;
 		*spare = NULL; /* consumed */
 		upper->addr = run_end;
