@@ -10,8 +10,10 @@ if(NOT BUSTED_EXECUTABLE)
 	message(WARNING "busted not found: Lua specs are not registered")
 	return()
 endif()
+# lua/examples/*_spec.lua show operators how to test their policies
 file(GLOB PMEMSET_LUA_SPECS CONFIGURE_DEPENDS
-	${CMAKE_CURRENT_SOURCE_DIR}/*_spec.lua)
+	${CMAKE_CURRENT_SOURCE_DIR}/*_spec.lua
+	${PROJECT_SOURCE_DIR}/lua/examples/*_spec.lua)
 set(PMEMSET_SPEC_TMPDIR ${CMAKE_CURRENT_BINARY_DIR}/tmp-lua)
 file(MAKE_DIRECTORY ${PMEMSET_SPEC_TMPDIR})
 foreach(spec ${PMEMSET_LUA_SPECS})
