@@ -31,6 +31,7 @@
 --   set:part_at(addr)  set:remove(part)  set:remove_range(addr, len)
 --   set:granularity()  set:coalescing([mode])  set:drain()  set:count()
 --   set:handler_error()  set:clear_badblock(ev)  set:close()
+--   set:reservation() -> addr, size of the set's reservation (or nil)
 --
 -- Parts (a part map, looked up by its address at every use: a removed one
 -- raises "no longer mapped"; bounds are checked against the part map)

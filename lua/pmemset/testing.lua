@@ -41,8 +41,13 @@
 -- directory, and the description selected before the lab is selected
 -- again by lab:close().
 
-local lfs = require "lfs"
-local pmemset = require "pmemset"
+local core = require "pmemset.core"
+local layouts = require "pmemset.layout"
+local report = require "pmemset.report"
+
+-- lua-filesystem, loaded at first use: the module loads this file with
+-- the others, also in hosts (a sandbox) that have no lfs
+local function lfs() return require "lfs" end
 
 local M = {}
 
@@ -132,17 +137,17 @@ local function new_dir()
   for _ = 1, 100 do
     local dir = ("%s/pmemset-lab-%d-%06d"):format(base, os.time(),
                                                   math.random(0, 999999))
-    if lfs.mkdir(dir) then return dir end
+    if lfs().mkdir(dir) then return dir end
   end
   error("pmemset.testing: cannot make a scratch directory in " .. base, 3)
 end
 
 local function rmtree(path)
-  if lfs.symlinkattributes(path, "mode") == "directory" then
-    for f in lfs.dir(path) do
+  if lfs().symlinkattributes(path, "mode") == "directory" then
+    for f in lfs().dir(path) do
       if f ~= "." and f ~= ".." then rmtree(path .. "/" .. f) end
     end
-    lfs.rmdir(path)
+    lfs().rmdir(path)
   else
     os.remove(path)
   end
@@ -159,17 +164,17 @@ function M.lab(dir)
   else
     assert(type(dir) == "string" and dir:sub(1, 1) == "/",
            "pmemset.testing.lab: dir must be an absolute path")
-    if lfs.attributes(dir, "mode") == nil then
-      local ok, err = lfs.mkdir(dir)
+    if lfs().attributes(dir, "mode") == nil then
+      local ok, err = lfs().mkdir(dir)
       if not ok then fail("pmemset.testing.lab: " .. dir, err) end
     end
   end
   local lab = setmetatable({
     dir = dir, devices = {}, records = {}, runs = {},
-    previous = pmemset.emu.selected(),
+    previous = core.emu.selected(),
     host = rawget(_G, "host") or key_store(),
   }, Lab)
-  local ok, err = pmemset.emu.select(dir .. "/devices.emu")
+  local ok, err = core.emu.select(dir .. "/devices.emu")
   if not ok then fail("pmemset.testing.lab", err) end
   return lab
 end
@@ -180,10 +185,10 @@ function Lab:device(id, opts)
   assert(type(id) == "string" and id:match("^[%w_.-]+$"),
          "lab:device: id must be a word of letters, digits, _ . -")
   local path = self.dir .. "/" .. id
-  if not lfs.mkdir(path) then fail("lab:device", path .. " exists") end
-  local ok, err = pmemset.emu.device_add(id, (opts or {}).usc or 0, path)
+  if not lfs().mkdir(path) then fail("lab:device", path .. " exists") end
+  local ok, err = core.emu.device_add(id, (opts or {}).usc or 0, path)
   if not ok then
-    lfs.rmdir(path)
+    lfs().rmdir(path)
     fail("lab:device", err)
   end
   self.devices[id] = path
@@ -197,7 +202,7 @@ function Lab:file(id, name, size)
   assert(dev, "lab:file: no device " .. tostring(id))
   local path = dev .. "/" .. name
   if size ~= nil then
-    local n = pmemset.size(size)
+    local n = core.size(size)
     assert(n, "lab:file: size must be a size")
     local f = assert(io.open(path, "wb"))
     if n > 0 then
@@ -212,14 +217,14 @@ end
 function Lab:badblock(file, offset, length)
   assert(type(file) == "string" and self:on_device(file),
          "lab:badblock: the file must be on one of the lab's devices")
-  local ok, err = pmemset.emu.badblock_add(file, offset, length)
+  local ok, err = core.emu.badblock_add(file, offset, length)
   if not ok then fail("lab:badblock", err) end
 end
 
 -- lab:unsafe_shutdown(id) -> the device's new unsafe-shutdown count
 function Lab:unsafe_shutdown(id)
   assert(self.devices[id], "lab:unsafe_shutdown: no device " .. tostring(id))
-  local usc, err = pmemset.emu.unsafe_shutdown(id)
+  local usc, err = core.emu.unsafe_shutdown(id)
   if not usc then fail("lab:unsafe_shutdown", err) end
   return usc
 end
@@ -229,9 +234,9 @@ end
 function Lab:replace_device(id, new_id, opts)
   local path = self.devices[id]
   assert(path, "lab:replace_device: no device " .. tostring(id))
-  local ok, err = pmemset.emu.device_remove(id)
+  local ok, err = core.emu.device_remove(id)
   if not ok then fail("lab:replace_device", err) end
-  ok, err = pmemset.emu.device_add(new_id, (opts or {}).usc or 0, path)
+  ok, err = core.emu.device_add(new_id, (opts or {}).usc or 0, path)
   if not ok then fail("lab:replace_device", err) end
   self.devices[id], self.devices[new_id] = nil, path
 end
@@ -249,7 +254,7 @@ end
 function Lab:close()
   for _, run in ipairs(self.runs) do run:close() end
   self.runs = {}
-  pmemset.emu.select(self.previous)
+  core.emu.select(self.previous)
   rmtree(self.dir)
 end
 
@@ -270,22 +275,6 @@ function Lab:policy(policy)
   return t
 end
 
--- a copy of the fields of event ev (valid only during its handler)
-local event_fields = {
-  "addr", "len", "src", "dest", "value", "flags", "offset", "length",
-}
-local function copy_event(ev)
-  local c = { type = ev.type }
-  for _, k in ipairs(event_fields) do c[k] = ev[k] end
-  local src = ev.source
-  if type(src) == "userdata" then src = src:path() end
-  c.source = src
-  if ev.sds then
-    c.sds = { id = ev.sds.id, usc = ev.sds.usc, refcount = ev.sds.refcount }
-  end
-  return c
-end
-
 -- what a handler's results mean: accepted, or refused with why
 local function verdict(ok, r1, r2)
   if not ok then return false, tostring(r1), true end
@@ -299,7 +288,7 @@ end
 -- wraps the handler fn of kind to record events and decisions in run
 local function wrap_handler(run, fn)
   return function(set, ev)
-    local copy = copy_event(ev)
+    local copy = report.copy_event(ev)
     if run.crashed then return end -- a dead process runs no policy
     run.events[#run.events + 1] = copy
     if copy.type == "sds_update" and copy.source then
@@ -353,7 +342,7 @@ function Lab:prepare(run, t, policy)
   l.policy = nil
   local on = {}
   for kind, fn in pairs(policy.on or {}) do on[kind] = wrap_handler(run, fn) end
-  for _, kind in ipairs(pmemset.events) do
+  for _, kind in ipairs(core.events) do
     if not on[kind] then
       local fn = policy.on_event
       on[kind] = wrap_handler(run, fn)
@@ -403,7 +392,8 @@ function Lab:map(layout, opts)
     lab = self, events = {}, decisions = {}, states = {},
   }, Run)
   local t = self:prepare(run, layout, policy)
-  local set, parts, sources = pmemset.layout(t)
+  run.layout = t
+  local set, parts, sources = layouts.build(t)
   run.ok = set ~= nil
   if set then
     run.set, run.parts, run.sources = set, parts, sources
@@ -428,6 +418,15 @@ function Run:count(type)
     if ev.type == type then n = n + 1 end
   end
   return n
+end
+
+-- run:report() -- the report table of the run (pmemset.report.build)
+function Run:report()
+  return report.build {
+    layout = self.layout, set = self.set, sources = self.sources,
+    events = self.events, decisions = self.decisions,
+    error = self.err, code = self.code,
+  }
 end
 
 -- run:close() -- unmap cleanly (the closing SDS updates are recorded)

@@ -476,6 +476,21 @@ set_count(lua_State *L)
 	return 1;
 }
 
+/* set:reservation() -- address and size of the set's reservation, or nil */
+static int
+set_reservation(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	if (!s->rsv) {
+		lua_pushnil(L);
+		return 1;
+	}
+	void *addr = pmem2_vm_reservation_get_address(s->rsv);
+	lua_pushinteger(L, (lua_Integer)(uintptr_t)addr);
+	lua_pushinteger(L, (lua_Integer)pmem2_vm_reservation_get_size(s->rsv));
+	return 2;
+}
+
 /* set:handler_error() -- the last handler or policy error, consumed */
 static int
 set_handler_error(lua_State *L)
@@ -536,6 +551,7 @@ static const luaL_Reg set_methods[] = {
 	{ "coalescing", set_coalescing },
 	{ "drain", set_drain },
 	{ "count", set_count },
+	{ "reservation", set_reservation },
 	{ "handler_error", set_handler_error },
 	{ "clear_badblock", set_clear_badblock },
 	{ "close", set_close },
