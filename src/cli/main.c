@@ -16,6 +16,7 @@
 #include <pmemset_lua.h>
 
 #include "report.h"
+#include "workbench.h"
 
 #define PROGRAM "pmemset-lua"
 
@@ -24,6 +25,8 @@ struct options {
 	int nchunks;
 	const char *layout;
 	const char *emulate;
+	const char *format; /* --format: "text" (NULL) or "json" */
+	int inventory;	    /* --inventory */
 	unsigned flags;
 	const char *script; /* NULL: none */
 	int argc;	    /* the script's arguments */
@@ -49,6 +52,12 @@ usage(FILE *out)
 		     "anything is mapped)\n"
 		     "      --sandbox        no os.execute, io.popen, "
 		     "loadlib, os.remove, ...\n"
+		     "      --inventory      list buses, DIMMs (health, "
+		     "unsafe-shutdown counts),\n"
+		     "                       regions and namespaces; "
+		     "emulated devices marked\n"
+		     "      --format FMT     text (default) or json "
+		     "(docs/json.md)\n"
 		     "  -h, --help           print this help and exit\n"
 		     "  -V, --version        print the version and exit\n"
 		     "\n"
@@ -65,12 +74,14 @@ usage(FILE *out)
 static int
 parse_options(int argc, char *argv[], struct options *o)
 {
-	enum { OPT_EMULATE = 256, OPT_SANDBOX };
+	enum { OPT_EMULATE = 256, OPT_SANDBOX, OPT_INVENTORY, OPT_FORMAT };
 	static const struct option longopts[] = {
 		{ "execute", required_argument, NULL, 'e' },
 		{ "layout", required_argument, NULL, 'l' },
 		{ "emulate", required_argument, NULL, OPT_EMULATE },
 		{ "sandbox", no_argument, NULL, OPT_SANDBOX },
+		{ "inventory", no_argument, NULL, OPT_INVENTORY },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -94,6 +105,20 @@ parse_options(int argc, char *argv[], struct options *o)
 		case OPT_SANDBOX:
 			o->flags |= PMEMSET_LUA_SANDBOX;
 			break;
+		case OPT_INVENTORY:
+			o->inventory = 1;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 &&
+			    strcmp(optarg, "json") != 0) {
+				fprintf(stderr,
+					PROGRAM ": --format: expected text or "
+						"json, got \"%s\"\n",
+					optarg);
+				return -1;
+			}
+			o->format = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -111,7 +136,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		o->argc = argc - optind - 1;
 		o->argv = argv + optind + 1;
 	}
-	if (!o->script && !o->layout && o->nchunks == 0) {
+	if (!o->script && !o->layout && o->nchunks == 0 && !o->inventory) {
 		fprintf(stderr, PROGRAM ": nothing to run\n");
 		usage(stderr);
 		return -1;
@@ -159,7 +184,11 @@ run(struct options *o)
 	}
 	struct pmemset *set = NULL;
 	int status = 0;
-	if (o->layout)
+	if (o->inventory) {
+		const char *args[] = { o->format };
+		status = workbench_call(host, "inventory", 1, args, stdout);
+	}
+	if (o->layout && !status)
 		status = run_layout(host, o->layout, &set);
 	for (int i = 0; i < o->nchunks && !status; i++)
 		if (pmemset_lua_run_string(host, o->chunks[i],
