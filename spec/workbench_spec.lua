@@ -80,3 +80,33 @@ describe("pmemset-lua --inventory", function()
     assert.matches("--format FMT", out, 1, true)
   end)
 end)
+
+describe("pmemset.access and pmemset.file_size", function()
+  local pmemset = require "pmemset"
+  local dir
+  before_each(function() dir = support.scratch() end)
+  after_each(function() support.rmtree(dir) end)
+
+  it("answer without touching the file", function()
+    local f = dir .. "/a"
+    support.write_file(f, "12345")
+    assert.is_true(pmemset.access(f, "rw"))
+    assert.is_true(pmemset.access(dir, "rwx"))
+    assert.is_true(pmemset.access(f, ""))
+    assert.equal(5, pmemset.file_size(f))
+    assert.equal("12345", support.read_file(f))
+  end)
+
+  it("fail with the path, the reason and the errno name", function()
+    local missing = dir .. "/none/a"
+    assert.same({ nil, missing .. ": No such file or directory", "ENOENT" },
+                { pmemset.access(missing, "w") })
+    assert.same({ nil, missing .. ": No such file or directory", "ENOENT" },
+                { pmemset.file_size(missing) })
+    assert.same({ nil, dir .. ": Is a directory", "EISDIR" },
+                { pmemset.file_size(dir) })
+    assert.has_error(function() pmemset.access(dir, "rq") end,
+      "bad argument #2 to 'access' (expected letters of \"rwx\")")
+    assert.has_error(function() pmemset.file_size() end)
+  end)
+end)

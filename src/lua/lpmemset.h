@@ -189,5 +189,7 @@ void lp_open_part(lua_State *L);
 /* --- lemu.c, linventory.c --- */
 void lp_open_emu(lua_State *L);
 void lp_open_inventory(lua_State *L);
+/* lpath.c: access(path, mode), file_size(path) for layout checks */
+void lp_open_path(lua_State *L);
 
 #endif /* LPMEMSET_H */
