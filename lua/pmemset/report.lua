@@ -46,6 +46,99 @@ function M.copy_event(ev)
   return c
 end
 
+-- what a handler's results mean: accepted, or refused with why
+local function verdict(ok, r1, r2)
+  if not ok then return false, tostring(r1), true end
+  if r1 == false then return false, r2 and tostring(r2) or "refused" end
+  if math.type(r1) == "integer" and r1 ~= 0 then
+    return false, "returned " .. r1
+  end
+  return true
+end
+
+-- handler fn (nil: none) recording its events and decisions in run
+local function recorded_handler(run, fn, hook)
+  return function(set, ev)
+    local copy = M.copy_event(ev)
+    if hook and hook(copy) then return end
+    run.events[#run.events + 1] = copy
+    if not fn then return end
+    local results = table.pack(pcall(fn, set, ev))
+    local accepted, why, raised = verdict(results[1], results[2], results[3])
+    run.decisions[#run.decisions + 1] = {
+      kind = copy.type, event = copy, path = copy.source,
+      accepted = accepted, why = why, error = raised or nil,
+    }
+    if raised then error(results[2], 0) end
+    return table.unpack(results, 2, results.n)
+  end
+end
+
+local default_states = { "ok", "ok_but_already_open" }
+
+-- the acceptable-state policy (a list or a function) recording in run
+local function recorded_states(run, policy)
+  policy = policy or default_states
+  local accept = policy
+  if type(policy) == "table" then
+    accept = function(state)
+      for _, s in ipairs(policy) do
+        if s == state then return true end
+      end
+      return false, "state " .. state .. " is not in the list"
+    end
+  end
+  return function(state, info)
+    local ok, r1, r2 = pcall(accept, state, info)
+    local accepted, why, raised = verdict(ok, r1, r2)
+    if r1 == nil and ok then accepted, why = false, "returned nil" end
+    run.states[info.path] = state
+    run.decisions[#run.decisions + 1] = {
+      kind = "state", state = state, path = info.path,
+      accepted = accepted, why = why, error = raised or nil,
+    }
+    if raised then error(r1, 0) end
+    return accepted, why
+  end
+end
+
+-- recording(t, policy [, hook]) -> l, run: a copy of layout t (its parts
+-- copied too) whose handlers and state policy are policy's (or t's own
+-- when policy has none), wrapped to record every event (subscribing to
+-- all kinds), every decision and every state into run = { layout = l,
+-- events, decisions, states = { path -> state } }. hook(copy), if given,
+-- sees each event first; when it returns true the event is neither
+-- recorded nor handled.
+function M.recording(t, policy, hook)
+  local run = { events = {}, decisions = {}, states = {} }
+  local l = {}
+  for k, v in pairs(t) do l[k] = v end
+  l.policy = nil
+  local on_event = policy.on_event
+  if policy.on == nil and on_event == nil then on_event = t.on_event end
+  local handlers = policy.on or (policy.on_event == nil and t.on) or {}
+  local on = {}
+  for _, kind in ipairs(core.events) do
+    on[kind] = recorded_handler(run, handlers[kind] or on_event, hook)
+  end
+  l.on, l.on_event = on, nil
+  l.acceptable_states = recorded_states(run, policy.acceptable_states
+                                        or t.acceptable_states)
+  if type(t.parts) == "table" then -- copied as it is: the check sees it
+    l.parts = {}
+    for i, p in pairs(t.parts) do
+      local c = p
+      if type(p) == "table" then
+        c = {}
+        for k, v in pairs(p) do c[k] = v end
+      end
+      l.parts[i] = c
+    end
+  end
+  run.layout = l
+  return l, run
+end
+
 -- the part maps of set in address order
 local function part_maps(set)
   local maps = {}

@@ -275,92 +275,25 @@ function Lab:policy(policy)
   return t
 end
 
--- what a handler's results mean: accepted, or refused with why
-local function verdict(ok, r1, r2)
-  if not ok then return false, tostring(r1), true end
-  if r1 == false then return false, r2 and tostring(r2) or "refused" end
-  if math.type(r1) == "integer" and r1 ~= 0 then
-    return false, "returned " .. r1
-  end
-  return true
-end
-
--- wraps the handler fn of kind to record events and decisions in run
-local function wrap_handler(run, fn)
-  return function(set, ev)
-    local copy = report.copy_event(ev)
-    if run.crashed then return end -- a dead process runs no policy
-    run.events[#run.events + 1] = copy
+-- the recording copy of layout t under policy, with the lab's shutdown
+-- records filled in for file parts on its devices
+function Lab:prepare(t, policy)
+  local run
+  local l
+  l, run = report.recording(t, policy, function(copy)
+    if run.crashed then return true end -- a dead process runs no policy
     if copy.type == "sds_update" and copy.source then
-      run.lab.records[copy.source] = copy.sds
+      self.records[copy.source] = copy.sds
     end
-    if not fn then return end
-    local results = table.pack(pcall(fn, set, ev))
-    local accepted, why, raised = verdict(results[1], results[2], results[3])
-    run.decisions[#run.decisions + 1] = {
-      kind = copy.type, event = copy, path = copy.source,
-      accepted = accepted, why = why, error = raised or nil,
-    }
-    if raised then error(results[2], 0) end
-    return table.unpack(results, 2, results.n)
-  end
-end
-
-local default_states = { "ok", "ok_but_already_open" }
-
--- wraps the acceptable-state policy (a list or a function) to record
-local function wrap_states(run, policy)
-  policy = policy or default_states
-  local accept = policy
-  if type(policy) == "table" then
-    accept = function(state)
-      for _, s in ipairs(policy) do
-        if s == state then return true end
-      end
-      return false, "state " .. state .. " is not in the list"
+  end)
+  for _, p in ipairs(l.parts or {}) do
+    if type(p) == "table" and type(p.file) == "string" and p.sds == nil
+        and self:on_device(p.file) then
+      p.sds = self.records[p.file] or {}
     end
   end
-  return function(state, info)
-    local ok, r1, r2 = pcall(accept, state, info)
-    local accepted, why, raised = verdict(ok, r1, r2)
-    if r1 == nil and ok then accepted, why = false, "returned nil" end
-    run.states[info.path] = state
-    run.decisions[#run.decisions + 1] = {
-      kind = "state", state = state, path = info.path,
-      accepted = accepted, why = why, error = raised or nil,
-    }
-    if raised then error(r1, 0) end
-    return accepted, why
-  end
-end
-
--- the layout table t with the policy's handlers wrapped and the lab's
--- shutdown records filled in
-function Lab:prepare(run, t, policy)
-  local l = {}
-  for k, v in pairs(t) do l[k] = v end
-  l.policy = nil
-  local on = {}
-  for kind, fn in pairs(policy.on or {}) do on[kind] = wrap_handler(run, fn) end
-  for _, kind in ipairs(core.events) do
-    if not on[kind] then
-      local fn = policy.on_event
-      on[kind] = wrap_handler(run, fn)
-    end
-  end
-  l.on, l.on_event = on, nil
-  l.acceptable_states = wrap_states(run, policy.acceptable_states
-                                    or t.acceptable_states)
-  l.parts = {}
-  for i, p in ipairs(t.parts or {}) do
-    local c = {}
-    for k, v in pairs(p) do c[k] = v end
-    if c.file and c.sds == nil and self:on_device(c.file) then
-      c.sds = self.records[c.file] or {}
-    end
-    l.parts[i] = c
-  end
-  return l
+  run.lab = self
+  return l, setmetatable(run, Run)
 end
 
 -- lab:map(layout [, {policy = path | table}]) -> run
@@ -388,11 +321,7 @@ function Lab:map(layout, opts)
                acceptable_states = layout.acceptable_states }
   end
   policy = self:policy(policy)
-  local run = setmetatable({
-    lab = self, events = {}, decisions = {}, states = {},
-  }, Run)
-  local t = self:prepare(run, layout, policy)
-  run.layout = t
+  local t, run = self:prepare(layout, policy)
   local set, parts, sources = layouts.build(t)
   run.ok = set ~= nil
   if set then
