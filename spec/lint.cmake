@@ -15,3 +15,6 @@ file(GLOB_RECURSE PMEMSET_C_FILES CONFIGURE_DEPENDS
 	${PROJECT_SOURCE_DIR}/examples/*.c)
 add_test(NAME lint.clang-format COMMAND ${CLANG_FORMAT} --dry-run
 	-Werror ${PMEMSET_C_FILES})
+
+add_test(NAME lint.layers COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/layers.sh
+	${PROJECT_SOURCE_DIR})
