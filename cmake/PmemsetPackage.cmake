@@ -63,7 +63,7 @@ set(CPACK_DEBIAN_LUA-PMEMSET_PACKAGE_SECTION interpreters)
 set(CPACK_DEBIAN_LUA-PMEMSET_PACKAGE_DEPENDS
 	"libpmemset0 ${PMEMSET_DEB_SAME}, lua5.4")
 set(CPACK_COMPONENT_LUA-PMEMSET_DESCRIPTION
-	"the Lua 5.4 module of libpmemset: require \"pmemset\"")
+	"the Lua 5.4 module of libpmemset (require pmemset)")
 set(CPACK_DEBIAN_PMEMSET-LUA_PACKAGE_NAME pmemset-lua)
 set(CPACK_DEBIAN_PMEMSET-LUA_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PMEMSET-LUA_PACKAGE_DEPENDS
