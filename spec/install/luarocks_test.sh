@@ -20,6 +20,13 @@ echo "== the rockspec is named for version $version"
 [ -f "$src/$rockspec" ]
 grep -q "^version = \"$version-1\"" "$src/$rockspec"
 
+echo "== the README's commands are the ones run here"
+for line in "luarocks --lua-version=5.4 make --tree \"\$HOME/rocks\" $rockspec" \
+	"eval \"\$(luarocks --lua-version=5.4 --tree \"\$HOME/rocks\" path)\""; do
+	grep -qF "$line" "$src/README.md" ||
+		{ echo "README lacks: $line"; exit 1; }
+done
+
 mkdir "$work/src"
 tar -C "$src" --exclude='./build*' --exclude=./.git -cf - . |
 	tar -C "$work/src" -xf -

@@ -21,6 +21,18 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pmemset-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 step() { echo "== $*"; }
 
+step "the README says what this test does"
+readme=$src/README.md
+majmin=${version%.*}
+for line in 'cmake --install build --prefix' \
+	'cc app.c $(pkg-config --cflags --libs libpmemset)' \
+	'cc host.c $(pkg-config --cflags --libs libpmemset-lua)' \
+	"find_package(pmemset $majmin CONFIG REQUIRED)" \
+	'target_link_libraries(app PRIVATE pmemset::pmemset)' \
+	'target_link_libraries(host PRIVATE pmemset::lua)' 'cpack -G DEB'; do
+	grep -qF "$line" "$readme" || { echo "README lacks: $line"; exit 1; }
+done
+
 step "cmake --install $build --prefix $work/first"
 cmake --install "$build" --prefix "$work/first" >/dev/null
 # configured for one prefix, installed in another, then moved: a
