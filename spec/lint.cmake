@@ -18,3 +18,13 @@ add_test(NAME lint.clang-format COMMAND ${CLANG_FORMAT} --dry-run
 
 add_test(NAME lint.layers COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/layers.sh
 	${PROJECT_SOURCE_DIR})
+
+# the manual pages render without a groff warning
+pmemset_require_program(GROFF groff groff-base "the lint tests")
+set(PMEMSET_MAN_BUILT ${PROJECT_BINARY_DIR}/man/libpmemset.7)
+if(PMEMSET_BUILD_LUA)
+	list(APPEND PMEMSET_MAN_BUILT ${PROJECT_BINARY_DIR}/man/pmemset-lua.1)
+endif()
+add_test(NAME lint.man COMMAND sh -c
+	"for page; do out=$(${GROFF} -man -ww -z -Tutf8 \"$page\" 2>&1); [ -z \"$out\" ] || { echo \"$page: $out\"; exit 1; }; done"
+	lint.man ${PMEMSET_MAN_BUILT})
