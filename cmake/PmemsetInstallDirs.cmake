@@ -34,6 +34,12 @@ if(PMEMSET_BUILD_LUA)
 		"Lua 5.4 modules (pmemset/*.lua), relative to the prefix")
 endif()
 
+# Every install() names the Debian package (cpack component) its files go
+# to: libpmemset0, libpmemset-lua0, libpmemset-dev, lua-pmemset or
+# pmemset-lua (cmake/PmemsetPackage.cmake). Files installed without one go
+# with the command.
+set(CMAKE_INSTALL_DEFAULT_COMPONENT_NAME pmemset-lua)
+
 # the .pc files: the prefix seen from lib/pkgconfig
 file(RELATIVE_PATH PMEMSET_PC_TO_PREFIX
 	/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)

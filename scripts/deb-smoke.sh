@@ -32,6 +32,13 @@ cmake --build "$build" -j"$(nproc)" >/dev/null
 rm -f "$build"/*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
 ls "$build"/*.deb
+# one .deb per package, no stray component package
+for p in $PKGS; do
+	[ -f "$build/${p}_"*.deb ] || { echo "no $p package" >&2; exit 1; }
+done
+# shellcheck disable=SC2086
+set -- $PKGS
+[ "$(ls "$build"/*.deb | wc -l)" -eq $# ]
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pmemset-deb.XXXXXX")
 cleanup() {
