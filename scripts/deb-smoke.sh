@@ -29,16 +29,19 @@ cmake -S "$root" -B "$build" -DCMAKE_INSTALL_PREFIX=/usr \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPMEMSET_BUILD_TESTS=OFF \
 	-DPMEMSET_BUILD_BENCH=OFF -DPMEMSET_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
+version_deb=$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")/\1/p' \
+	"$build/CPackConfig.cmake")
 rm -f "$build"/*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
 ls "$build"/*.deb
 # one .deb per package, no stray component package
+n=0
 for p in $PKGS; do
-	[ -f "$build/${p}_"*.deb ] || { echo "no $p package" >&2; exit 1; }
+	[ -f "$build/${p}_${version_deb}_$(dpkg --print-architecture).deb" ] ||
+		{ echo "no $p package" >&2; exit 1; }
+	n=$((n + 1))
 done
-# shellcheck disable=SC2086
-set -- $PKGS
-[ "$(ls "$build"/*.deb | wc -l)" -eq $# ]
+[ "$(find "$build" -maxdepth 1 -name '*.deb' | wc -l)" -eq $n ]
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pmemset-deb.XXXXXX")
 cleanup() {

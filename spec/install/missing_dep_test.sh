@@ -6,7 +6,7 @@
 set -eu
 work=$(mktemp -d "${TMPDIR:-/tmp}/pmemset-nodep.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-if PKG_CONFIG_LIBDIR=$work PKG_CONFIG_PATH= \
+if PKG_CONFIG_LIBDIR=$work PKG_CONFIG_PATH='' \
 	cmake -S "$1" -B "$work/build" >"$work/log" 2>&1; then
 	echo "configured without libpmem2"
 	exit 1

@@ -33,7 +33,7 @@ done | ${CC:-cc} -E -I"$incdir" - |
 		BEGIN { n = split(headers, list, " "); for (i = 1; i <= n; i++) mine[list[i]] = 1 }
 		/^# [0-9]+ "/ { f = $3; gsub(/"/, "", f); sub(/.*\//, "", f); keep = (f in mine); next }
 		keep' |
-	tr '\n' ' ' | tr ';{}' '\n\n\n' | grep -v '^ *typedef' |
+	tr '\n' ' ' | tr ';{}' '\n' | grep -v '^ *typedef' |
 	grep -o '\b\(pmemset\|luaopen\)_[a-z0-9_]* *(' | tr -d ' (' \
 	>"$tmp/declared" || true
 for x in $extra; do
