@@ -110,6 +110,11 @@ sh "$sym" "$p/$cmod/pmemset.so" "$p/include" stddef.h $luaopen
 
 step "pmemset-lua --version (RUNPATH \$ORIGIN)"
 readelf -d "$p/bin/pmemset-lua" | grep -q 'RUNPATH.*\$ORIGIN'
+# the libraries found are the prefix's, not a system copy
+for lib in libpmemset.so.0 libpmemset-lua.so.0; do
+	ldd "$p/bin/pmemset-lua" | grep -q "$lib => $p/" ||
+		{ echo "pmemset-lua does not find $p's $lib"; exit 1; }
+done
 "$p/bin/pmemset-lua" --version | grep "^pmemset-lua $version "
 "$p/bin/pmemset-lua" -e "assert(require('pmemset')._VERSION == '$version')"
 grep -q "pmemset $version" "$p/share/man/man1/pmemset-lua.1"
