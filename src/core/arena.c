@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <libpmem2.h>
 
@@ -13,6 +15,7 @@
 #include "err.h"
 #include "pmemset_ext.h"
 #include "set.h"
+#include "tree_floor.h"
 
 static int
 extent_cmp(const struct extent *a, const struct extent *b)
@@ -28,16 +31,9 @@ RB_GENERATE_INTERNAL(extent_tree, extent, node, extent_cmp,
 static struct extent *
 extent_at_or_before(struct arena *a, const char *addr)
 {
-	struct extent *e = RB_ROOT(&a->free), *best = NULL;
-	while (e) {
-		if (e->addr <= addr) {
-			best = e;
-			e = RB_RIGHT(e, node);
-		} else {
-			e = RB_LEFT(e, node);
-		}
-	}
-	return best;
+	struct extent *e;
+	TREE_FLOOR(struct extent, node, RB_ROOT(&a->free), addr, e);
+	return e;
 }
 
 static struct extent *
@@ -122,14 +118,12 @@ arena_create(struct pmemset *set, size_t size, struct pmem2_vm_reservation *rsv,
 	}
 	a->owned = rsv == NULL;
 	if (a->owned) {
+		/* on failure its message says what went wrong */
 		int ret = pmemset_vm_reservation_new(&rsv, size);
 		if (ret) {
 			free(a);
 			free(e);
-			return err_pmem2(
-				ret, ret,
-				"cannot reserve %zu bytes of address space",
-				size);
+			return ret;
 		}
 	}
 	a->rsv = rsv;
@@ -145,6 +139,24 @@ arena_create(struct pmemset *set, size_t size, struct pmem2_vm_reservation *rsv,
 	return 0;
 }
 
+/*
+ * arena_retire_range -- the end of a retired arena: deleting its pmem2
+ * reservation would unmap its whole range, the mapping that took a slot
+ * included, so only the placeholders of its free extents are unmapped and
+ * the reservation object is left to libpmem2 (logged).
+ */
+static void
+arena_retire_range(struct arena *a)
+{
+	struct extent *e;
+	RB_FOREACH(e, extent_tree, &a->free)
+	munmap(e->addr, e->size);
+	LOG(LOG_ERROR,
+	    "retired reservation [%p, +%zu) left to libpmem2, its free ranges "
+	    "unmapped",
+	    (void *)a->base, a->size);
+}
+
 static void
 arena_destroy(struct pmemset *set, struct arena *a)
 {
@@ -153,13 +165,15 @@ arena_destroy(struct pmemset *set, struct arena *a)
 		pp = &(*pp)->next;
 	*pp = a->next;
 
+	if (a->retired && a->owned)
+		arena_retire_range(a);
 	struct extent *e, *tmp;
 	RB_FOREACH_SAFE(e, extent_tree, &a->free, tmp)
 	{
 		RB_REMOVE(extent_tree, &a->free, e);
 		free(e);
 	}
-	if (a->owned) {
+	if (a->owned && !a->retired) {
 		int ret = pmem2_vm_reservation_delete(&a->rsv);
 		if (ret)
 			LOG(LOG_ERROR, "cannot delete a reservation: %s",
@@ -210,6 +224,8 @@ arena_place_first_fit(struct pmemset *set, size_t len, size_t align,
 	pl->new_arena = false;
 	pl->extended = 0;
 	for (struct arena *a = set->arenas; a; a = a->next) {
+		if (a->retired)
+			continue;
 		struct extent *e = arena_fit(a, len, align, &pl->addr);
 		if (e) {
 			pl->arena = a;
@@ -268,6 +284,8 @@ int
 arena_place_after(struct pmemset *set, struct arena *a, char *end, size_t len,
 		  struct placement *pl)
 {
+	if (a->retired)
+		return 1;
 	char *arena_end = a->base + a->size;
 	pl->arena = a;
 	pl->new_arena = false;
@@ -334,6 +352,60 @@ arena_unplace(struct pmemset *set, struct placement *pl, size_t len)
 		arena_shrink_back(a, pl->extended);
 	if (pl->new_arena && a->nparts == 0)
 		arena_destroy(set, a);
+}
+
+/* page_free -- whether nothing at all is mapped at addr */
+static bool
+page_free(char *addr, size_t page)
+{
+	unsigned char v;
+	return mincore(addr, page, &v) != 0 && errno == ENOMEM;
+}
+
+/*
+ * rereserve -- PROT_NONE over every unmapped page of [addr, addr+len),
+ * never over a mapping (MAP_FIXED_NOREPLACE). -1 when some page of the
+ * range is now someone else's.
+ */
+static int
+rereserve(char *addr, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	char *end = addr + len;
+	for (char *p = addr; p < end; p += page) {
+		if (!page_free(p, page))
+			continue;
+		char *q = p + page;
+		while (q < end && page_free(q, page))
+			q += page;
+		size_t n = (size_t)(q - p);
+		void *r = mmap(p, n, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				       MAP_FIXED_NOREPLACE,
+			       -1, 0);
+		if (r == MAP_FAILED)
+			return -1;
+		if (r != p) { /* a kernel that ignores the flag */
+			munmap(r, n);
+			return -1;
+		}
+		p = q - page;
+	}
+	return 0;
+}
+
+void
+arena_unplace_failed(struct pmemset *set, struct placement *pl, size_t len)
+{
+	if (rereserve(pl->addr, len) == 0) {
+		arena_unplace(set, pl, len);
+		return;
+	}
+	pl->arena->retired = true;
+	LOG(LOG_ERROR,
+	    "[%p, +%zu) of a reservation was taken by another mapping after a "
+	    "failed map; that reservation takes no new parts",
+	    (void *)pl->addr, len);
 }
 
 void

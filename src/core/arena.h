@@ -39,6 +39,7 @@ struct arena {
 	char *base;
 	size_t size;
 	bool owned;
+	bool retired; /* a slot was lost to another mapping: see arena_lost */
 	size_t nparts;
 	struct extent_tree free;
 };
@@ -68,6 +69,17 @@ int arena_place_after(struct pmemset *set, struct arena *a, char *end,
 
 /* arena_unplace -- give a slot back after a failed map */
 void arena_unplace(struct pmemset *set, struct placement *pl, size_t len);
+
+/*
+ * arena_unplace_failed -- give a slot back after pmem2_map_new failed in
+ * it. A failed MAP_FIXED may have unmapped the slot's PROT_NONE
+ * placeholder (libpmem2's MAP_SYNC attempt does, then its retry fails), so
+ * the slot is reserved again first; if another mapping took part of it
+ * meanwhile, the slot stays taken and the arena is retired: a later map
+ * there would clobber that mapping.
+ */
+void arena_unplace_failed(struct pmemset *set, struct placement *pl,
+			  size_t len);
 
 /* arena_release -- a part left its slot */
 void arena_release(struct pmemset *set, struct arena *a, char *addr,

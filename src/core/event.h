@@ -46,4 +46,21 @@ event_fire_range(struct pmemset *set, enum pmemset_event ev, void *addr,
 	set->callback(set, &ctx, set->callback_arg);
 }
 
+/*
+ * event_fire_locked -- event_fire_range for the events fired under the
+ * set's write lock: while the callback runs, calls it makes back into the
+ * set fail (set_reentry) instead of waiting for the lock for ever
+ */
+static inline void
+event_fire_locked(struct pmemset *set, enum pmemset_event ev, void *addr,
+		  size_t len)
+{
+	if (!event_wanted(set, ev))
+		return;
+	__atomic_store_n(&set->cb_thread, (unsigned long)pthread_self(),
+			 __ATOMIC_RELAXED);
+	event_fire_range(set, ev, addr, len);
+	__atomic_store_n(&set->cb_thread, 0UL, __ATOMIC_RELAXED);
+}
+
 #endif /* PMEMSET_EVENT_H */

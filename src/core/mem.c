@@ -200,8 +200,11 @@ pmemset_deep_flush(struct pmemset *set, void *ptr, size_t size)
 {
 	if (set == NULL)
 		return err_msg(-EINVAL, "pmemset_deep_flush: set is NULL");
+	int ret = set_reentry(set, "pmemset_deep_flush");
+	if (ret)
+		return ret;
 	pthread_rwlock_rdlock(&set->lock);
-	int ret = set_deep_flush_locked(set, ptr, size);
+	ret = set_deep_flush_locked(set, ptr, size);
 	pthread_rwlock_unlock(&set->lock);
 	return ret;
 }

@@ -3,7 +3,9 @@
  * remove.c -- pmemset_remove_part_map and pmemset_remove_range (§3.4).
  *
  * Removal works on whole parts. Everything that can fail is checked before
- * the first change, so a failed call leaves the set as it was.
+ * the first change, so a failed call leaves the set as it was. Under the
+ * write lock: the checks, the event, and the parts taken out of the trees;
+ * without it: their deep flush and unmapping (part.h).
  */
 
 #include <errno.h>
@@ -12,7 +14,6 @@
 
 #include "err.h"
 #include "event.h"
-#include "flush.h"
 #include "index.h"
 #include "part.h"
 #include "set.h"
@@ -29,22 +30,24 @@ anchor_update(struct pmemset *set, struct pmemset_part_map *m)
 	set->anchor = n;
 }
 
-/* unmap_parts -- every part from `from` up to (not including) `end` */
+/* unpublish_parts -- every part from `from` up to (not including) `end` */
 static void
-unmap_parts(struct pmemset *set, struct part *from, const char *end)
+unpublish_parts(struct pmemset *set, struct part *from, const char *end,
+		struct part **gone)
 {
 	struct part *p = from, *next;
 	for (; p && p->addr < end; p = next) {
 		next = RB_NEXT(part_tree, &set->parts, p);
-		part_unmap(set, p);
+		part_unpublish(set, p, gone);
 	}
 }
 
-/* pmap_remove_whole -- PART_REMOVE, then unmap and forget the part map */
+/* pmap_remove_whole -- PART_REMOVE, then unpublish the part map */
 static void
-pmap_remove_whole(struct pmemset *set, struct pmemset_part_map *m)
+pmap_remove_whole(struct pmemset *set, struct pmemset_part_map *m,
+		  struct part **gone)
 {
-	event_fire_range(set, PMEMSET_EVENT_PART_REMOVE, m->addr, m->size);
+	event_fire_locked(set, PMEMSET_EVENT_PART_REMOVE, m->addr, m->size);
 	anchor_update(set, m);
 	struct part *first = pmap_first_part(set, m);
 	char *end = m->addr + m->size;
@@ -52,7 +55,7 @@ pmap_remove_whole(struct pmemset *set, struct pmemset_part_map *m)
 	RB_REMOVE(pmap_tree, &set->pmaps, m);
 	set->npmaps--;
 	pmap_free(set, m);
-	unmap_parts(set, first, end);
+	unpublish_parts(set, first, end, gone);
 }
 
 static bool
@@ -71,9 +74,14 @@ pmemset_remove_part_map(struct pmemset *set, struct pmemset_part_map **part)
 	if (*part == NULL)
 		return err_msg(PMEMSET_E_PART_NOT_FOUND, "part map is NULL");
 	struct pmemset_part_map *m = *part;
+	int ret = set_reentry(set, "pmemset_remove_part_map");
+	if (ret)
+		return ret;
 
 	pthread_rwlock_wrlock(&set->lock);
-	int ret = 0, refs = 0;
+	int refs = 0;
+	struct part *gone = NULL;
+	char *lo = m->addr, *hi = m->addr + m->size;
 	if (!pmap_in_set(set, m))
 		ret = err_msg(PMEMSET_E_PART_NOT_FOUND,
 			      "the part map is not in this set");
@@ -83,11 +91,11 @@ pmemset_remove_part_map(struct pmemset *set, struct pmemset_part_map **part)
 			      "caller's may remain",
 			      refs);
 	if (ret == 0) {
-		set_deep_flush_locked(set, m->addr, m->size);
-		pmap_remove_whole(set, m);
+		pmap_remove_whole(set, m, &gone);
 		*part = NULL;
 	}
 	pthread_rwlock_unlock(&set->lock);
+	parts_unmap(set, gone, lo, hi);
 	return ret;
 }
 
@@ -136,7 +144,8 @@ range_check(struct pmemset *set, struct range *r)
 /* remove_run -- the parts of m the range touches; m may shrink or split */
 static void
 remove_run(struct pmemset *set, struct pmemset_part_map *m,
-	   const struct range *r, struct pmemset_part_map **spare)
+	   const struct range *r, struct pmemset_part_map **spare,
+	   struct part **gone)
 {
 	char *m_end = m->addr + m->size;
 	char *lo = r->addr > m->addr ? r->addr : m->addr;
@@ -148,10 +157,10 @@ remove_run(struct pmemset *set, struct pmemset_part_map *m,
 	char *run_end = run_last->addr + run_last->size;
 
 	if (run_start == m->addr && run_end == m_end) {
-		pmap_remove_whole(set, m);
+		pmap_remove_whole(set, m, gone);
 		return;
 	}
-	unmap_parts(set, run_first, run_end);
+	unpublish_parts(set, run_first, run_end, gone);
 	if (run_start == m->addr) {
 		/* the key rises within m's old range: tree order holds */
 		char *old = m->addr;
@@ -184,6 +193,9 @@ pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 	if (len == 0)
 		return err_msg(PMEMSET_E_CANNOT_FIND_PART_MAP,
 			       "the range to remove is empty");
+	int ret = set_reentry(set, "pmemset_remove_range");
+	if (ret)
+		return ret;
 	struct range r = { .addr = addr };
 	uintptr_t end;
 	if (__builtin_add_overflow((uintptr_t)addr, len, &end))
@@ -191,7 +203,7 @@ pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 	r.end = (char *)end;
 
 	pthread_rwlock_wrlock(&set->lock);
-	int ret = range_check(set, &r);
+	ret = range_check(set, &r);
 	struct pmemset_part_map **spares = NULL;
 	if (ret == 0 && r.splits) {
 		spares = calloc(r.splits, sizeof(*spares));
@@ -205,16 +217,16 @@ pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 		if (ret)
 			err_errno(ret, ENOMEM, "cannot split a part map");
 	}
+	struct part *gone = NULL;
 	if (ret == 0) {
-		event_fire_range(set, PMEMSET_EVENT_REMOVE_RANGE, addr, len);
-		set_deep_flush_locked(set, r.addr, (size_t)(r.end - r.addr));
+		event_fire_locked(set, PMEMSET_EVENT_REMOVE_RANGE, addr, len);
 		size_t used = 0;
 		struct pmemset_part_map *m = r.first, *next;
 		for (; m && m->addr < r.end; m = next) {
 			next = RB_NEXT(pmap_tree, &set->pmaps, m);
 			struct pmemset_part_map *spare =
 				used < r.splits ? spares[used] : NULL;
-			remove_run(set, m, &r, &spare);
+			remove_run(set, m, &r, &spare, &gone);
 			if (used < r.splits && spare == NULL)
 				spares[used++] = NULL;
 		}
@@ -224,5 +236,6 @@ pmemset_remove_range(struct pmemset *set, void *addr, size_t len)
 			pmap_free(set, spares[i]);
 	pthread_rwlock_unlock(&set->lock);
 	free(spares);
+	parts_unmap(set, gone, r.addr, r.end);
 	return ret;
 }

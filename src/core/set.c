@@ -13,6 +13,7 @@
 #include "index.h"
 #include "part.h"
 #include "set.h"
+#include "tree_floor.h"
 
 static int
 part_cmp(const struct part *a, const struct part *b)
@@ -28,24 +29,6 @@ pmap_cmp(const struct pmemset_part_map *a, const struct pmemset_part_map *b)
 
 RB_GENERATE(part_tree, part, node, part_cmp)
 RB_GENERATE(pmap_tree, pmemset_part_map, node, pmap_cmp)
-
-/*
- * The two trees are searched the same way: the node with the greatest
- * address <= addr, then a test whether addr lies before its end.
- */
-#define TREE_FLOOR(type, field, root, addr, out)                               \
-	do {                                                                   \
-		type *n_ = (root);                                             \
-		(out) = NULL;                                                  \
-		while (n_) {                                                   \
-			if (n_->addr <= (addr)) {                              \
-				(out) = n_;                                    \
-				n_ = RB_RIGHT(n_, field);                      \
-			} else {                                               \
-				n_ = RB_LEFT(n_, field);                       \
-			}                                                      \
-		}                                                              \
-	} while (0)
 
 struct part *
 set_part_at(struct pmemset *set, const char *addr)
@@ -86,6 +69,15 @@ set_first_pmap_from(struct pmemset *set, const char *addr)
 		return m;
 	return m ? RB_NEXT(pmap_tree, &set->pmaps, m)
 		 : RB_MIN(pmap_tree, &set->pmaps);
+}
+
+int
+set_reentered(const char *fn)
+{
+	return err_msg(-EDEADLK,
+		       "%s: called from a PART_REMOVE or REMOVE_RANGE callback "
+		       "of the same set, which runs under the set's lock",
+		       fn);
 }
 
 /* no-ops until the first part fixes the set's granularity */
@@ -210,10 +202,14 @@ pmemset_delete(struct pmemset **set)
 	if (set == NULL || *set == NULL)
 		return 0;
 	struct pmemset *s = *set;
+	int ret = set_reentry(s, "pmemset_delete");
+	if (ret)
+		return ret;
 
-	struct part *p, *ptmp;
+	struct part *p, *ptmp, *gone = NULL;
 	RB_FOREACH_SAFE(p, part_tree, &s->parts, ptmp)
-	part_unmap(s, p);
+	part_unpublish(s, p, &gone);
+	parts_unmap(s, gone, NULL, NULL);
 
 	pmap_pool_destroy(s); /* every part map, referenced or not */
 	index_destroy(s);
@@ -230,6 +226,9 @@ pmemset_get_store_granularity(struct pmemset *set, enum pmem2_granularity *g)
 {
 	if (set == NULL || g == NULL)
 		return err_msg(-EINVAL, "set or granularity pointer is NULL");
+	int ret = set_reentry(set, "pmemset_get_store_granularity");
+	if (ret)
+		return ret;
 	pthread_rwlock_rdlock(&set->lock);
 	int empty = set->nparts == 0;
 	enum pmem2_granularity eg = set->effective_granularity;
@@ -260,6 +259,9 @@ pmemset_set_contiguous_part_coalescing(struct pmemset *set,
 		return err_msg(PMEMSET_E_INVALID_COALESCING_VALUE,
 			       "invalid coalescing value %d", (int)value);
 	}
+	int ret = set_reentry(set, "pmemset_set_contiguous_part_coalescing");
+	if (ret)
+		return ret;
 	pthread_rwlock_wrlock(&set->lock);
 	set->coalescing = value;
 	pthread_rwlock_unlock(&set->lock);
@@ -283,6 +285,9 @@ pmemset_part_map_by_address(struct pmemset *set, struct pmemset_part_map **pmap,
 	*pmap = NULL;
 	if (set == NULL)
 		return err_msg(-EINVAL, "set is NULL");
+	int ret = set_reentry(set, "pmemset_part_map_by_address");
+	if (ret)
+		return ret;
 	pthread_rwlock_rdlock(&set->lock);
 	*pmap = pmap_ref(set_pmap_at(set, addr));
 	pthread_rwlock_unlock(&set->lock);
@@ -298,7 +303,7 @@ pmemset_first_part_map(struct pmemset *set, struct pmemset_part_map **pmap)
 	if (pmap == NULL)
 		return;
 	*pmap = NULL;
-	if (set == NULL)
+	if (set == NULL || set_reentry(set, "pmemset_first_part_map"))
 		return;
 	pthread_rwlock_rdlock(&set->lock);
 	*pmap = pmap_ref(RB_MIN(pmap_tree, &set->pmaps));
@@ -312,7 +317,8 @@ pmemset_next_part_map(struct pmemset *set, struct pmemset_part_map *cur,
 	if (next == NULL)
 		return;
 	*next = NULL;
-	if (set == NULL || cur == NULL || cur->set != set)
+	if (set == NULL || cur == NULL || cur->set != set ||
+	    set_reentry(set, "pmemset_next_part_map"))
 		return;
 	pthread_rwlock_rdlock(&set->lock);
 	*next = pmap_ref(RB_NEXT(pmap_tree, &set->pmaps, cur));
@@ -333,7 +339,8 @@ struct pmemset_part_descriptor
 pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
 {
 	struct pmemset_part_descriptor d = { NULL, 0 };
-	if (pmap == NULL)
+	if (pmap == NULL ||
+	    set_reentry(pmap->set, "pmemset_descriptor_part_map"))
 		return d;
 	/* a coalescing map may grow it: read under the set's lock */
 	pthread_rwlock_rdlock(&pmap->set->lock);
@@ -346,7 +353,7 @@ pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
 size_t
 pmemset_part_map_count(struct pmemset *set)
 {
-	if (set == NULL)
+	if (set == NULL || set_reentry(set, "pmemset_part_map_count"))
 		return 0;
 	pthread_rwlock_rdlock(&set->lock);
 	size_t n = set->npmaps;

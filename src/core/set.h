@@ -35,7 +35,9 @@ struct part {
 	struct pmem2_map *map;
 	struct pmemset_source *src; /* held: source_hold() */
 	struct arena *arena;
-	bool sds; /* counted in the source's SDS refcount */
+	bool sds;		/* counted in the source's SDS refcount */
+	struct part *gone_next; /* once unpublished: list of parts to unmap */
+	bool unmapped;		/* once unpublished: pmem2_map_delete worked */
 };
 
 struct pmemset_part_map {
@@ -67,6 +69,12 @@ struct pmemset {
 	struct mem_fns fns;
 
 	pthread_rwlock_t lock;
+	/*
+	 * atomic: the thread running a callback fired under the write lock
+	 * (PART_REMOVE, REMOVE_RANGE), or 0. That thread must not call back
+	 * into the set: it would wait for its own lock.
+	 */
+	unsigned long cb_thread;
 	struct part_tree parts;
 	struct pmap_tree pmaps;
 	struct pmap_index index;	/* fast path of part_map_by_address */
@@ -113,6 +121,23 @@ struct pmemset_part_map *set_first_pmap_from(struct pmemset *set,
 struct pmemset_part_map *pmap_alloc(struct pmemset *set);
 void pmap_free(struct pmemset *set, struct pmemset_part_map *m);
 void pmap_pool_destroy(struct pmemset *set);
+
+/* set_reentered -- the message and code of a call refused by set_reentry */
+int set_reentered(const char *fn);
+
+/*
+ * set_reentry -- 0, or a negative code with a message when the calling
+ * thread is inside a callback the set fired under its write lock. One load
+ * of a field that is 0 except while such a callback runs.
+ */
+static inline int
+set_reentry(struct pmemset *set, const char *fn)
+{
+	unsigned long t = __atomic_load_n(&set->cb_thread, __ATOMIC_RELAXED);
+	if (__builtin_expect(t != 0, 0) && t == (unsigned long)pthread_self())
+		return set_reentered(fn);
+	return 0;
+}
 
 /* set_fix_granularity -- state of the set when its first part arrives */
 void set_fix_granularity(struct pmemset *set, struct pmem2_map *map);
