@@ -22,6 +22,17 @@ event_init(struct pmemset_event_context *ctx, enum pmemset_event ev)
 	ctx->type = ev;
 }
 
+/*
+ * event_start -- for the hot events: the type, and zeroes only past a
+ * payload of `payload` bytes, which the caller writes next
+ */
+#define event_start(ctx, ev, payload)                                          \
+	do {                                                                   \
+		(ctx)->type = (ev);                                            \
+		memset((ctx)->data._data + (payload), 0,                       \
+		       PMEMSET_EVENT_CONTEXT_SIZE - (payload));                \
+	} while (0)
+
 /* event_fire -- call the callback if ctx->type is wanted; its result */
 static inline int
 event_fire(struct pmemset *set, struct pmemset_event_context *ctx)
@@ -38,9 +49,9 @@ event_fire_range(struct pmemset *set, enum pmemset_event ev, void *addr,
 {
 	if (!event_wanted(set, ev))
 		return;
-	struct pmemset_event_context ctx;
-	event_init(&ctx, ev);
 	/* flush, persist, remove_range and part_remove share this layout */
+	struct pmemset_event_context ctx;
+	event_start(&ctx, ev, sizeof(ctx.data.flush));
 	ctx.data.flush.addr = addr;
 	ctx.data.flush.len = len;
 	set->callback(set, &ctx, set->callback_arg);
