@@ -200,15 +200,13 @@ map_commit(struct pmemset *set, struct map_job *j,
 	if (j->coalesce) {
 		pmap_free(set, m);
 		m = set->anchor;
-		m->size += p->size;
+		STORE(m->size, m->size + p->size);
 	} else {
-		m->addr = p->addr;
-		m->size = p->size;
-		m->refs = 0;
-		m->set = set;
+		STORE(m->addr, p->addr);
+		STORE(m->size, p->size);
 		RB_INSERT(pmap_tree, &set->pmaps, m);
 		index_insert(set, m);
-		set->npmaps++;
+		STORE(set->npmaps, set->npmaps + 1);
 		set->anchor = m;
 	}
 	if (desc) {
@@ -237,7 +235,9 @@ map_publish(struct pmemset *set, struct map_job *j,
 				       "the part was mapped");
 		j->coalesce = false; /* opportunistic: a part map of its own */
 	}
+	set_write_begin(set);
 	map_commit(set, j, desc);
+	set_write_end(set);
 	p->sds = sds_part_added(p->src);
 	j->addr = p->addr;
 	j->sds = p->sds;

@@ -27,7 +27,7 @@ struct pmap_chunk {
 static int
 pmap_pool_grow(struct pmemset *set)
 {
-	struct pmap_chunk *c = malloc(sizeof(*c));
+	struct pmap_chunk *c = calloc(1, sizeof(*c)); /* refs start at 0 */
 	if (c == NULL)
 		return -1;
 	c->next = set->pmap_chunks;
@@ -45,7 +45,11 @@ pmap_alloc(struct pmemset *set)
 		return NULL;
 	struct pmemset_part_map *m = set->pmap_free;
 	set->pmap_free = FREE_NEXT(m);
-	memset(m, 0, sizeof(*m));
+	/* no memset: a stale reader may be adding and taking back a ref */
+	memset(&m->node, 0, sizeof(m->node));
+	__atomic_store_n(&m->addr, NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->size, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->set, set, __ATOMIC_RELAXED);
 	return m;
 }
 

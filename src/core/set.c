@@ -5,6 +5,7 @@
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "arena.h"
@@ -268,12 +269,121 @@ pmemset_set_contiguous_part_coalescing(struct pmemset *set,
 	return 0;
 }
 
+/*
+ * what lock-free readers load: acquire, so the check of the sequence count
+ * that follows cannot be done before these loads
+ */
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+
+/* seq_begin -- the sequence count once no writer is inside */
+static unsigned
+seq_begin(struct pmemset *set)
+{
+	unsigned s;
+	unsigned spins = 0;
+	while ((s = __atomic_load_n(&set->seq, __ATOMIC_ACQUIRE)) & 1)
+		if (++spins % 128 == 0)
+			sched_yield(); /* the writer may have been preempted */
+	return s;
+}
+
+/* seq_moved -- whether a writer changed anything since seq_begin gave s */
+static bool
+seq_moved(struct pmemset *set, unsigned s)
+{
+	return __atomic_load_n(&set->seq, __ATOMIC_SEQ_CST) != s;
+}
+
 static inline struct pmemset_part_map *
 pmap_ref(struct pmemset_part_map *m)
 {
 	if (m)
-		__atomic_add_fetch(&m->refs, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&m->refs, 1, __ATOMIC_SEQ_CST);
 	return m;
+}
+
+static inline void
+pmap_unref(struct pmemset_part_map *m)
+{
+	/* release: a remover that sees the count drop may free the map */
+	__atomic_sub_fetch(&m->refs, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * pmap_find_locked -- the fallback while the index is dropped: the tree,
+ * under the read lock. cur: the part map `next` follows, or NULL.
+ */
+static struct pmemset_part_map *
+pmap_find_locked(struct pmemset *set, const char *addr, int next,
+		 struct pmemset_part_map *cur)
+{
+	pthread_rwlock_rdlock(&set->lock);
+	struct pmemset_part_map *m;
+	if (!next)
+		m = set_pmap_at(set, addr);
+	else if (cur)
+		m = RB_NEXT(pmap_tree, &set->pmaps, cur);
+	else
+		m = RB_MIN(pmap_tree, &set->pmaps);
+	pmap_ref(m);
+	pthread_rwlock_unlock(&set->lock);
+	return m;
+}
+
+/*
+ * The last part map this thread found by first/next, and where: while the
+ * set's count has not moved, the next one is the entry after it, with no
+ * search. Initial-exec: a thread-local of a shared library otherwise costs
+ * a call per access.
+ */
+struct iter_hint {
+	struct pmemset *set;
+	struct pmemset_part_map *m;
+	unsigned seq;
+	struct index_pos pos;
+};
+static __thread struct iter_hint Hint
+	__attribute__((tls_model("initial-exec")));
+
+/*
+ * pmap_find -- referenced: the part map containing addr, or (next) the one
+ * after the part map cur (the first one when cur is NULL); NULL if none.
+ * Without a lock: the index is read, the candidate referenced, and the
+ * whole is retried if a writer was at work meanwhile (set.h).
+ */
+static struct pmemset_part_map *
+pmap_find(struct pmemset *set, const char *addr, int next,
+	  struct pmemset_part_map *cur)
+{
+	for (;;) {
+		unsigned s = seq_begin(set);
+		struct pmemset_part_map *m;
+		struct index_pos pos;
+		if (next && cur && Hint.m == cur && Hint.set == set &&
+		    Hint.seq == s) {
+			pos = Hint.pos;
+			m = index_after(&pos);
+		} else if (!index_floor_at(set, addr, next, &m, &pos)) {
+			return pmap_find_locked(set, addr, next, cur);
+		}
+		if (m && !next) {
+			char *start = LOAD(&m->addr);
+			if (addr < start || addr >= start + LOAD(&m->size))
+				m = NULL;
+		}
+		pmap_ref(m);
+		if (!seq_moved(set, s)) {
+			if (next && m) {
+				Hint.set = set;
+				Hint.m = m;
+				Hint.seq = s;
+				Hint.pos = pos;
+			}
+			return m;
+		}
+		if (m)
+			pmap_unref(m);
+	}
 }
 
 int
@@ -288,9 +398,7 @@ pmemset_part_map_by_address(struct pmemset *set, struct pmemset_part_map **pmap,
 	int ret = set_reentry(set, "pmemset_part_map_by_address");
 	if (ret)
 		return ret;
-	pthread_rwlock_rdlock(&set->lock);
-	*pmap = pmap_ref(set_pmap_at(set, addr));
-	pthread_rwlock_unlock(&set->lock);
+	*pmap = pmap_find(set, addr, 0, NULL);
 	if (*pmap == NULL)
 		return err_msg(PMEMSET_E_CANNOT_FIND_PART_MAP,
 			       "no part map contains address %p", addr);
@@ -305,9 +413,7 @@ pmemset_first_part_map(struct pmemset *set, struct pmemset_part_map **pmap)
 	*pmap = NULL;
 	if (set == NULL || set_reentry(set, "pmemset_first_part_map"))
 		return;
-	pthread_rwlock_rdlock(&set->lock);
-	*pmap = pmap_ref(RB_MIN(pmap_tree, &set->pmaps));
-	pthread_rwlock_unlock(&set->lock);
+	*pmap = pmap_find(set, NULL, 1, NULL);
 }
 
 void
@@ -317,12 +423,11 @@ pmemset_next_part_map(struct pmemset *set, struct pmemset_part_map *cur,
 	if (next == NULL)
 		return;
 	*next = NULL;
-	if (set == NULL || cur == NULL || cur->set != set ||
+	if (set == NULL || cur == NULL || LOAD(&cur->set) != set ||
 	    set_reentry(set, "pmemset_next_part_map"))
 		return;
-	pthread_rwlock_rdlock(&set->lock);
-	*next = pmap_ref(RB_NEXT(pmap_tree, &set->pmaps, cur));
-	pthread_rwlock_unlock(&set->lock);
+	/* cur is referenced: its start cannot move (only its size grow) */
+	*next = pmap_find(set, LOAD(&cur->addr), 1, cur);
 }
 
 void
@@ -330,8 +435,7 @@ pmemset_part_map_drop(struct pmemset_part_map **pmap)
 {
 	if (pmap == NULL || *pmap == NULL)
 		return;
-	/* release: a remover that sees the count drop may free the map */
-	__atomic_sub_fetch(&(*pmap)->refs, 1, __ATOMIC_RELEASE);
+	pmap_unref(*pmap);
 	*pmap = NULL;
 }
 
@@ -339,14 +443,18 @@ struct pmemset_part_descriptor
 pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
 {
 	struct pmemset_part_descriptor d = { NULL, 0 };
-	if (pmap == NULL ||
-	    set_reentry(pmap->set, "pmemset_descriptor_part_map"))
+	if (pmap == NULL)
 		return d;
-	/* a coalescing map may grow it: read under the set's lock */
-	pthread_rwlock_rdlock(&pmap->set->lock);
-	d.addr = pmap->addr;
-	d.size = pmap->size;
-	pthread_rwlock_unlock(&pmap->set->lock);
+	struct pmemset *set = LOAD(&pmap->set);
+	if (set_reentry(set, "pmemset_descriptor_part_map"))
+		return d;
+	/* a coalescing map may grow it meanwhile */
+	unsigned s;
+	do {
+		s = seq_begin(set);
+		d.addr = LOAD(&pmap->addr);
+		d.size = LOAD(&pmap->size);
+	} while (seq_moved(set, s));
 	return d;
 }
 
@@ -355,8 +463,5 @@ pmemset_part_map_count(struct pmemset *set)
 {
 	if (set == NULL || set_reentry(set, "pmemset_part_map_count"))
 		return 0;
-	pthread_rwlock_rdlock(&set->lock);
-	size_t n = set->npmaps;
-	pthread_rwlock_unlock(&set->lock);
-	return n;
+	return LOAD(&set->npmaps);
 }
