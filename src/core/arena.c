@@ -157,6 +157,21 @@ arena_retire_range(struct arena *a)
 	    (void *)a->base, a->size);
 }
 
+/*
+ * arena_delete_reservation -- a failed munmap leaves libpmem2's
+ * reservation whole, so it is tried once more before it is given up on
+ */
+static void
+arena_delete_reservation(struct arena *a)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		if (pmem2_vm_reservation_delete(&a->rsv) == 0)
+			return;
+		LOG(LOG_ERROR, "cannot delete a reservation: %s",
+		    pmem2_errormsg());
+	}
+}
+
 static void
 arena_destroy(struct pmemset *set, struct arena *a)
 {
@@ -173,12 +188,8 @@ arena_destroy(struct pmemset *set, struct arena *a)
 		RB_REMOVE(extent_tree, &a->free, e);
 		free(e);
 	}
-	if (a->owned && !a->retired) {
-		int ret = pmem2_vm_reservation_delete(&a->rsv);
-		if (ret)
-			LOG(LOG_ERROR, "cannot delete a reservation: %s",
-			    pmem2_errormsg());
-	}
+	if (a->owned && !a->retired)
+		arena_delete_reservation(a);
 	free(a);
 }
 
