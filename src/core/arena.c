@@ -4,8 +4,10 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -105,6 +107,68 @@ extent_give(struct arena *a, char *addr, size_t len)
 	}
 }
 
+/*
+ * The head of struct pmem2_vm_reservation in libpmem2 1.12.1 as Debian
+ * builds it: a tree pointer, then the reservation's rwlock, then address
+ * and size. Checked against the public getters before any use.
+ */
+struct pmem2_rsv_head {
+	void *itree;
+	pthread_rwlock_t lock;
+	void *addr;
+	size_t size;
+};
+
+/* rsv_lock_of -- libpmem2's lock of the reservation, or NULL if unknown */
+static pthread_rwlock_t *
+rsv_lock_of(struct pmem2_vm_reservation *rsv)
+{
+	struct pmem2_rsv_head *h = (struct pmem2_rsv_head *)rsv;
+	if (h->addr != pmem2_vm_reservation_get_address(rsv) ||
+	    h->size != pmem2_vm_reservation_get_size(rsv))
+		return NULL; /* another layout: nothing known, nothing done */
+	return &h->lock;
+}
+
+/* rsv_lock_is_free -- no reader, no writer, nobody waiting */
+static bool
+rsv_lock_is_free(const pthread_rwlock_t *l)
+{
+	return l->__data.__readers == 0 && l->__data.__writers == 0 &&
+	       l->__data.__cur_writer == 0 && l->__data.__wrphase_futex == 0 &&
+	       l->__data.__writers_futex == 0;
+}
+
+void
+arena_pmem2_begin(struct arena *a)
+{
+	pthread_mutex_lock(&a->pmem2_lock);
+}
+
+/*
+ * arena_pmem2_end -- libpmem2 1.12.1 returns from some failures of
+ * pmem2_map_new (an allocation inside it) with the reservation's lock
+ * left taken or its count broken: every later map, unmap or delete in
+ * that reservation would wait for ever or abort. No other thread is inside
+ * libpmem2 for this reservation (pmem2_lock), so the lock must be free;
+ * if it is not it is put back as libpmem2 made it, and the arena takes no
+ * new part, its libpmem2 state being suspect.
+ */
+void
+arena_pmem2_end(struct arena *a, bool failed)
+{
+	pthread_rwlock_t *l = a->rsv_lock;
+	if (failed && l && !rsv_lock_is_free(l)) {
+		memcpy(l, &a->rsv_lock_init, sizeof(*l));
+		__atomic_store_n(&a->retired, true, __ATOMIC_RELAXED);
+		LOG(LOG_ERROR,
+		    "libpmem2 left the lock of reservation [%p, +%zu) taken "
+		    "after a failed map; lock reset, reservation retired",
+		    (void *)a->base, a->size);
+	}
+	pthread_mutex_unlock(&a->pmem2_lock);
+}
+
 static int
 arena_create(struct pmemset *set, size_t size, struct pmem2_vm_reservation *rsv,
 	     struct arena **out)
@@ -127,6 +191,12 @@ arena_create(struct pmemset *set, size_t size, struct pmem2_vm_reservation *rsv,
 		}
 	}
 	a->rsv = rsv;
+	pthread_mutex_init(&a->pmem2_lock, NULL);
+	a->rsv_lock = rsv_lock_of(rsv);
+	if (a->rsv_lock && !rsv_lock_is_free(a->rsv_lock))
+		a->rsv_lock = NULL; /* not the layout it seemed */
+	if (a->rsv_lock)
+		memcpy(&a->rsv_lock_init, a->rsv_lock, sizeof(*a->rsv_lock));
 	a->base = pmem2_vm_reservation_get_address(rsv);
 	a->size = pmem2_vm_reservation_get_size(rsv);
 	RB_INIT(&a->free);
@@ -140,8 +210,8 @@ arena_create(struct pmemset *set, size_t size, struct pmem2_vm_reservation *rsv,
 }
 
 /*
- * arena_retire_range -- the end of a retired arena: deleting its pmem2
- * reservation would unmap its whole range, the mapping that took a slot
+ * arena_retire_range -- the end of an arena that lost a slot: deleting its
+ * pmem2 reservation would unmap its whole range, the mapping that took a slot
  * included, so only the placeholders of its free extents are unmapped and
  * the reservation object is left to libpmem2 (logged).
  */
@@ -180,7 +250,7 @@ arena_destroy(struct pmemset *set, struct arena *a)
 		pp = &(*pp)->next;
 	*pp = a->next;
 
-	if (a->retired && a->owned)
+	if (a->lost && a->owned)
 		arena_retire_range(a);
 	struct extent *e, *tmp;
 	RB_FOREACH_SAFE(e, extent_tree, &a->free, tmp)
@@ -188,8 +258,9 @@ arena_destroy(struct pmemset *set, struct arena *a)
 		RB_REMOVE(extent_tree, &a->free, e);
 		free(e);
 	}
-	if (a->owned && !a->retired)
+	if (a->owned && !a->lost)
 		arena_delete_reservation(a);
+	pthread_mutex_destroy(&a->pmem2_lock);
 	free(a);
 }
 
@@ -235,7 +306,7 @@ arena_place_first_fit(struct pmemset *set, size_t len, size_t align,
 	pl->new_arena = false;
 	pl->extended = 0;
 	for (struct arena *a = set->arenas; a; a = a->next) {
-		if (a->retired)
+		if (__atomic_load_n(&a->retired, __ATOMIC_RELAXED))
 			continue;
 		struct extent *e = arena_fit(a, len, align, &pl->addr);
 		if (e) {
@@ -284,7 +355,10 @@ arena_extend(struct arena *a, size_t need)
 {
 	if (!a->owned)
 		return 1;
-	if (pmem2_vm_reservation_extend(a->rsv, need) != 0)
+	arena_pmem2_begin(a);
+	int ret = pmem2_vm_reservation_extend(a->rsv, need);
+	arena_pmem2_end(a, ret != 0);
+	if (ret != 0)
 		return 1; /* the next addresses are taken: not available */
 	extent_give(a, a->base + a->size, need);
 	a->size += need;
@@ -295,7 +369,7 @@ int
 arena_place_after(struct pmemset *set, struct arena *a, char *end, size_t len,
 		  struct placement *pl)
 {
-	if (a->retired)
+	if (__atomic_load_n(&a->retired, __ATOMIC_RELAXED))
 		return 1;
 	char *arena_end = a->base + a->size;
 	pl->arena = a;
@@ -338,10 +412,14 @@ arena_shrink_back(struct arena *a, size_t extended)
 {
 	char *from = a->base + a->size - extended;
 	struct extent *e = extent_at_or_before(a, from);
-	if (e == NULL || e->addr + e->size != a->base + a->size ||
-	    pmem2_vm_reservation_shrink(a->rsv, a->size - extended, extended) !=
-		    0)
+	if (e == NULL || e->addr + e->size != a->base + a->size)
 		return; /* keep the larger arena: harmless */
+	arena_pmem2_begin(a);
+	int ret = pmem2_vm_reservation_shrink(a->rsv, a->size - extended,
+					      extended);
+	arena_pmem2_end(a, ret != 0);
+	if (ret != 0)
+		return;
 	if (e->addr == from) {
 		RB_REMOVE(extent_tree, &a->free, e);
 		free(e);
@@ -412,7 +490,8 @@ arena_unplace_failed(struct pmemset *set, struct placement *pl, size_t len)
 		arena_unplace(set, pl, len);
 		return;
 	}
-	pl->arena->retired = true;
+	__atomic_store_n(&pl->arena->retired, true, __ATOMIC_RELAXED);
+	pl->arena->lost = true;
 	LOG(LOG_ERROR,
 	    "[%p, +%zu) of a reservation was taken by another mapping after a "
 	    "failed map; that reservation takes no new parts",

@@ -260,7 +260,9 @@ map_in_three_steps(struct pmemset *set, struct pmem2_config *cfg,
 
 	size_t off = (size_t)(j->pl.addr - j->pl.arena->base);
 	pmem2_config_set_vm_reservation(cfg, j->pl.arena->rsv, off);
+	arena_pmem2_begin(j->pl.arena);
 	ret = pmem2_map_new(&j->p->map, cfg, j->r.src->pmem2);
+	arena_pmem2_end(j->pl.arena, ret != 0);
 	if (ret) {
 		ret = err_pmem2(PMEMSET_E_INVALID_PMEM2_MAP, ret,
 				"cannot map %zu bytes at offset %zu",
@@ -283,7 +285,9 @@ map_in_three_steps(struct pmemset *set, struct pmem2_config *cfg,
 		return 0;
 
 	/* refused at publication: the part was never visible */
+	arena_pmem2_begin(j->pl.arena);
 	bool unmapped = pmem2_map_delete(&j->p->map) == 0;
+	arena_pmem2_end(j->pl.arena, false);
 	pthread_rwlock_wrlock(&set->lock);
 	if (unmapped)
 		arena_unplace(set, &j->pl, j->r.length);

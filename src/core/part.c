@@ -32,6 +32,15 @@ part_unmap_pmem2(struct part *p)
 	return -1;
 }
 
+static int
+part_unmap_in_arena(struct part *p)
+{
+	arena_pmem2_begin(p->arena);
+	int ret = part_unmap_pmem2(p);
+	arena_pmem2_end(p->arena, false);
+	return ret;
+}
+
 void
 part_unpublish(struct pmemset *set, struct part *p, struct part **gone)
 {
@@ -62,7 +71,7 @@ parts_unmap(struct pmemset *set, struct part *gone, char *flush_lo,
 		return;
 	for (struct part *p = gone; p; p = p->gone_next) {
 		part_flush(p, flush_lo, flush_hi);
-		p->unmapped = part_unmap_pmem2(p) == 0;
+		p->unmapped = part_unmap_in_arena(p) == 0;
 	}
 	pthread_rwlock_wrlock(&set->lock);
 	for (struct part *p = gone; p; p = p->gone_next)
