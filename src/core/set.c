@@ -276,10 +276,10 @@ pmemset_set_contiguous_part_coalescing(struct pmemset *set,
 #define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 
 /* seq_begin -- the sequence count once no writer is inside */
-static unsigned
+static unsigned long
 seq_begin(struct pmemset *set)
 {
-	unsigned s;
+	unsigned long s;
 	unsigned spins = 0;
 	while ((s = __atomic_load_n(&set->seq, __ATOMIC_ACQUIRE)) & 1)
 		if (++spins % 128 == 0)
@@ -289,7 +289,7 @@ seq_begin(struct pmemset *set)
 
 /* seq_moved -- whether a writer changed anything since seq_begin gave s */
 static bool
-seq_moved(struct pmemset *set, unsigned s)
+seq_moved(struct pmemset *set, unsigned long s)
 {
 	return __atomic_load_n(&set->seq, __ATOMIC_SEQ_CST) != s;
 }
@@ -333,17 +333,16 @@ pmap_find_locked(struct pmemset *set, const char *addr, int next,
 /*
  * The last part map this thread found by first/next, and where: while the
  * set's count has not moved, the next one is the entry after it, with no
- * search. Initial-exec: a thread-local of a shared library otherwise costs
- * a call per access.
+ * search. (Not initial-exec: the library is also loaded by dlopen, with
+ * the Lua module, where static TLS may be used up.)
  */
 struct iter_hint {
 	struct pmemset *set;
 	struct pmemset_part_map *m;
-	unsigned seq;
+	unsigned long seq;
 	struct index_pos pos;
 };
-static __thread struct iter_hint Hint
-	__attribute__((tls_model("initial-exec")));
+static __thread struct iter_hint Hint;
 
 /*
  * pmap_find -- referenced: the part map containing addr, or (next) the one
@@ -356,7 +355,7 @@ pmap_find(struct pmemset *set, const char *addr, int next,
 	  struct pmemset_part_map *cur)
 {
 	for (;;) {
-		unsigned s = seq_begin(set);
+		unsigned long s = seq_begin(set);
 		struct pmemset_part_map *m;
 		struct index_pos pos;
 		if (next && cur && Hint.m == cur && Hint.set == set &&
@@ -449,7 +448,7 @@ pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
 	if (set_reentry(set, "pmemset_descriptor_part_map"))
 		return d;
 	/* a coalescing map may grow it meanwhile */
-	unsigned s;
+	unsigned long s;
 	do {
 		s = seq_begin(set);
 		d.addr = LOAD(&pmap->addr);

@@ -87,7 +87,8 @@ struct pmemset {
 	 * into the set: it would wait for its own lock.
 	 */
 	unsigned long cb_thread;
-	unsigned seq; /* atomic: odd while a writer changes what readers read */
+	unsigned long
+		seq; /* atomic: odd while a writer changes what readers read */
 	struct part_tree parts;
 	struct pmap_tree pmaps;
 	struct pmap_index index;	/* fast path of part_map_by_address */
