@@ -354,15 +354,20 @@ static struct pmemset_part_map *
 pmap_find(struct pmemset *set, const char *addr, int next,
 	  struct pmemset_part_map *cur)
 {
+	/* the position is found in place: copying it costs a forwarding stall
+	 */
+	struct iter_hint *h = &Hint;
+	struct index_pos local;
+	struct index_pos *pos = next ? &h->pos : &local;
 	for (;;) {
 		unsigned long s = seq_begin(set);
 		struct pmemset_part_map *m;
-		struct index_pos pos;
-		if (next && cur && Hint.m == cur && Hint.set == set &&
-		    Hint.seq == s) {
-			pos = Hint.pos;
-			m = index_after(&pos);
-		} else if (!index_floor_at(set, addr, next, &m, &pos)) {
+		if (next && cur && h->m == cur && h->set == set &&
+		    h->seq == s) {
+			m = index_after(pos);
+		} else if (!index_floor_at(set, addr, next, &m, pos)) {
+			if (next)
+				h->m = NULL;
 			return pmap_find_locked(set, addr, next, cur);
 		}
 		if (m && !next) {
@@ -371,15 +376,14 @@ pmap_find(struct pmemset *set, const char *addr, int next,
 				m = NULL;
 		}
 		pmap_ref(m);
-		if (!seq_moved(set, s)) {
-			if (next && m) {
-				Hint.set = set;
-				Hint.m = m;
-				Hint.seq = s;
-				Hint.pos = pos;
-			}
-			return m;
+		bool moved = seq_moved(set, s);
+		if (next) {
+			h->set = set;
+			h->m = moved ? NULL : m;
+			h->seq = s;
 		}
+		if (!moved)
+			return m;
 		if (m)
 			pmap_unref(m);
 	}
