@@ -11,7 +11,8 @@
 #include "ut_core.h"
 
 struct probe {
-	struct pmemset *other; /* a second set: calls on it must work */
+	struct pmemset *other;	       /* a second set: calls on it must work */
+	struct pmemset_part_map *kept; /* a part map of the set, referenced */
 	struct pmemset_source *src;
 	char *addr;
 	int events;
@@ -65,6 +66,15 @@ on_event(struct pmemset *set, struct pmemset_event_context *ctx, void *arg)
 	reset_message();
 	UT_ASSERTeq(pmemset_part_map_count(set), 0);
 	expect_refused_msg(pr, "pmemset_part_map_count");
+	reset_message();
+	pmemset_next_part_map(set, pr->kept, &pm);
+	UT_ASSERT(pm == NULL);
+	expect_refused_msg(pr, "pmemset_next_part_map");
+	reset_message();
+	struct pmemset_part_descriptor d =
+		pmemset_descriptor_part_map(pr->kept);
+	UT_ASSERT(d.addr == NULL && d.size == 0);
+	expect_refused_msg(pr, "pmemset_descriptor_part_map");
 	expect_refused(pr, pmemset_map(set, pr->src, NULL, NULL),
 		       "pmemset_map");
 	expect_refused(pr, pmemset_remove_range(set, pr->addr, 1),
@@ -96,12 +106,15 @@ from_callbacks(void)
 	pr.other = ut_set(NULL, NULL, NULL);
 	struct pmemset *set = ut_set(on_event, &pr, NULL);
 
+	/* another part map of the set, held through the removals */
+	char *kept = ut_map(set, pr.src, pg, pg);
+	pr.kept = ut_pmap(set, kept);
 	pr.addr = ut_map(set, pr.src, 0, pg);
 	UT_OK(pmemset_remove_range(set, pr.addr, 1)); /* both events */
 	UT_ASSERTeq(pr.events, 2);
-	UT_ASSERTeq(pr.refused, 2 * 9);
+	UT_ASSERTeq(pr.refused, 2 * 11);
 	UT_ASSERTeq(pr.other_ok, 2);
-	UT_ASSERTeq(pmemset_part_map_count(set), 0);
+	UT_ASSERTeq(pmemset_part_map_count(set), 1);
 	UT_ASSERT(!ut_is_accessible(pr.addr));
 
 	/* after the callback the set is the caller's again */
@@ -109,8 +122,11 @@ from_callbacks(void)
 	struct pmemset_part_map *pm = ut_pmap(set, pr.addr);
 	UT_OK(pmemset_remove_part_map(set, &pm));
 	UT_ASSERTeq(pr.events, 3);
-	UT_ASSERTeq(pr.refused, 3 * 9);
-	UT_ASSERTeq(pmemset_part_map_count(set), 0);
+	UT_ASSERTeq(pr.refused, 3 * 11);
+	UT_ASSERTeq(pmemset_part_map_count(set), 1);
+	struct pmemset_part_descriptor d = pmemset_descriptor_part_map(pr.kept);
+	UT_ASSERT(d.addr == kept && d.size == pg);
+	pmemset_part_map_drop(&pr.kept);
 
 	UT_OK(pmemset_delete(&set));
 	UT_OK(pmemset_delete(&pr.other));
