@@ -192,7 +192,11 @@ arena_create(struct pmemset *set, size_t size, struct pmem2_vm_reservation *rsv,
 	}
 	a->rsv = rsv;
 	pthread_mutex_init(&a->pmem2_lock, NULL);
-	a->rsv_lock = rsv_lock_of(rsv);
+	/*
+	 * Only the set's own reservations: the caller may be inside libpmem2
+	 * on theirs from another thread, and its lock is not ours to reset.
+	 */
+	a->rsv_lock = a->owned ? rsv_lock_of(rsv) : NULL;
 	if (a->rsv_lock && !rsv_lock_is_free(a->rsv_lock))
 		a->rsv_lock = NULL; /* not the layout it seemed */
 	if (a->rsv_lock)
