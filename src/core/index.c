@@ -34,13 +34,17 @@ struct index_top {
 	struct index_block **blocks; /* in address order */
 };
 
-#define ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define LD(p)	 __atomic_load_n((p), __ATOMIC_RELAXED)
-/* pointers to memory filled before it was published */
-#define ST_PTR(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define LD_PTR(p)    __atomic_load_n((p), __ATOMIC_ACQUIRE)
+/*
+ * release/acquire: a reader that sees a count (nblocks, n) or a pointer
+ * sees what was stored before it, a reader that sees any store of a change
+ * sees the set's count odd, and no load of a reader moves past its final
+ * check of that count (all free on x86)
+ */
+#define ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define LD(p)	 __atomic_load_n((p), __ATOMIC_ACQUIRE)
 
-/* move_words -- memmove of n words, each stored atomically */
+/* move_starts, move_maps, move_blocks -- memmove, each word stored atomically
+ */
 static void
 move_starts(uintptr_t *dst, const uintptr_t *src, size_t n)
 {
@@ -69,10 +73,10 @@ move_blocks(struct index_block **dst, struct index_block *const *src, size_t n)
 {
 	if (dst < src)
 		for (size_t i = 0; i < n; i++)
-			ST_PTR(&dst[i], src[i]);
+			ST(&dst[i], src[i]);
 	else
 		for (size_t i = n; i-- > 0;)
-			ST_PTR(&dst[i], src[i]);
+			ST(&dst[i], src[i]);
 }
 
 /*
@@ -152,7 +156,7 @@ top_grow(struct pmap_index *ix)
 		old->retired_next = ix->retired;
 		ix->retired = old;
 	}
-	ST_PTR(&ix->top, t);
+	ST(&ix->top, t);
 	return 0;
 }
 
@@ -167,7 +171,7 @@ top_insert(struct pmap_index *ix, size_t b, struct index_block *blk)
 	size_t tail = ix->nblocks - b;
 	move_blocks(t->blocks + b + 1, t->blocks + b, tail);
 	move_starts(t->firsts + b + 1, t->firsts + b, tail);
-	ST_PTR(&t->blocks[b], blk);
+	ST(&t->blocks[b], blk);
 	ST(&t->firsts[b], blk->n ? blk->starts[0] : 0);
 	ST(&ix->nblocks, ix->nblocks + 1);
 	return 0;
@@ -354,7 +358,7 @@ index_at(const struct index_top *t, size_t nb, size_t b, size_t j,
 	 struct index_pos *pos)
 {
 	for (; b < nb; b++, j = 0) {
-		const struct index_block *blk = LD_PTR(&t->blocks[b]);
+		const struct index_block *blk = LD(&t->blocks[b]);
 		size_t n = LD(&blk->n);
 		if (n > INDEX_BLOCK) /* a stale block: seq makes them retry */
 			return NULL;
@@ -376,7 +380,7 @@ index_floor_at(struct pmemset *set, const char *addr, int next,
 	const struct pmap_index *ix = &set->index;
 	if (!LD(&ix->ok))
 		return 0;
-	const struct index_top *t = LD_PTR(&ix->top);
+	const struct index_top *t = LD(&ix->top);
 	size_t nb = LD(&ix->nblocks);
 	*m = NULL;
 	if (t == NULL || nb == 0 || nb > LD(&t->cap))
@@ -387,7 +391,7 @@ index_floor_at(struct pmemset *set, const char *addr, int next,
 			*m = index_at(t, nb, 0, 0, pos);
 		return 1;
 	}
-	const struct index_block *blk = LD_PTR(&t->blocks[b]);
+	const struct index_block *blk = LD(&t->blocks[b]);
 	size_t n = LD(&blk->n);
 	if (n > INDEX_BLOCK)
 		return 1;

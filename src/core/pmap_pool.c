@@ -56,9 +56,9 @@ pmap_alloc(struct pmemset *set)
 	set->pmap_free = FREE_NEXT(m);
 	/* no memset: a stale reader may be adding and taking back a ref */
 	memset(&m->node, 0, sizeof(m->node));
-	__atomic_store_n(&m->addr, NULL, __ATOMIC_RELAXED);
-	__atomic_store_n(&m->size, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&m->set, set, __ATOMIC_RELAXED);
+	STORE(m->addr, NULL);
+	STORE(m->size, 0);
+	STORE(m->set, set);
 	return m;
 }
 

@@ -153,8 +153,11 @@ set_reentry(struct pmemset *set, const char *fn)
 	return 0;
 }
 
-/* STORE -- a field lock-free readers load (part maps, npmaps) */
-#define STORE(dst, v) __atomic_store_n(&(dst), (v), __ATOMIC_RELAXED)
+/*
+ * STORE -- a field lock-free readers load (part maps, npmaps); release, so
+ * a reader that sees it also sees the count made odd before it
+ */
+#define STORE(dst, v) __atomic_store_n(&(dst), (v), __ATOMIC_RELEASE)
 
 /*
  * set_write_begin/set_write_end -- around every change lock-free readers
