@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_event_mask.c -- pmemset_set_event_mask: a live set's subscription
- * changes for the next event (what a policy reload needs), bad arguments
- * change nothing and say why.
+ * changes for the next event (what a policy reload needs), a call from a
+ * callback fired under the set's lock is refused, bad arguments change
+ * nothing and say why.
  */
 
 #include <pmemset_ext.h>
@@ -52,6 +53,32 @@ widen_and_narrow(void)
 	UT_OK(pmemset_source_delete(&src));
 }
 
+/* from a PART_REMOVE callback (under the set's lock): refused, no hang */
+static int reentry_ret;
+
+static int
+change_mask_on_remove(struct pmemset *set, struct pmemset_event_context *ctx,
+		      void *arg)
+{
+	(void)arg;
+	if (ctx->type == PMEMSET_EVENT_PART_REMOVE)
+		reentry_ret = pmemset_set_event_mask(set, 0);
+	return 0;
+}
+
+static void
+refused_under_the_lock(void)
+{
+	struct pmemset *set = ut_set(change_mask_on_remove, NULL, NULL);
+	struct pmemset_source *src = ut_source("mask-reentry", P, 'r');
+	char *a = ut_map(set, src, 0, P);
+	struct pmemset_part_map *pm = ut_pmap(set, a);
+	UT_OK(pmemset_remove_part_map(set, &pm));
+	UT_ASSERTeq(reentry_ret, -EDEADLK);
+	UT_OK(pmemset_delete(&set));
+	UT_OK(pmemset_source_delete(&src));
+}
+
 static void
 bad_arguments(void)
 {
@@ -81,6 +108,7 @@ int
 main(void)
 {
 	UT_RUN(widen_and_narrow);
+	UT_RUN(refused_under_the_lock);
 	UT_RUN(bad_arguments);
 	return 0;
 }

@@ -488,6 +488,9 @@ pmemset_set_event_mask(struct pmemset *set, uint64_t mask)
 	if (set->callback == NULL)
 		return err_msg(-EINVAL, "pmemset_set_event_mask: the set has "
 					"no event callback");
+	int ret = set_reentry(set, "pmemset_set_event_mask");
+	if (ret)
+		return ret; /* a callback fired under the write lock */
 	pthread_rwlock_wrlock(&set->lock);
 	__atomic_store_n(&set->event_mask, mask, __ATOMIC_RELAXED);
 	pthread_rwlock_unlock(&set->lock);
