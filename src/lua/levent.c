@@ -29,13 +29,17 @@ const char *const lp_event_names[] = {
 
 struct levent {
 	struct pmemset_event_context ctx;
-	int valid; /* 1 only while its handler runs */
+	int valid;    /* 1 only while its handler runs */
+	int borrowed; /* borrowed source objects made for this delivery */
 };
+
+/* the user value of an event: its borrowed source, detached at the end */
+#define LEVENT_UV_SOURCE 1
 
 void
 lp_new_event(lua_State *L)
 {
-	struct levent *ev = lua_newuserdatauv(L, sizeof(*ev), 0);
+	struct levent *ev = lua_newuserdatauv(L, sizeof(*ev), 1);
 	memset(ev, 0, sizeof(*ev));
 	luaL_setmetatable(L, LPMEMSET_EVENT);
 }
@@ -53,11 +57,43 @@ push_integer_field(lua_State *L, uintptr_t v)
 	lua_pushinteger(L, (lua_Integer)v);
 }
 
-/* pushes the Lua source object of a core source, or nil */
+/*
+ * pushes the Lua source object of a core source; a source a C caller
+ * created has none: it gets a borrowed one, valid until the handler
+ * returns (event slot 1)
+ */
 static void
 push_source(lua_State *L, struct pmemset_source *src)
 {
+	if (src == NULL) {
+		lua_pushnil(L);
+		return;
+	}
 	lp_objects_get(L, src);
+	if (!lua_isnil(L, -1))
+		return;
+	lua_pop(L, 1);
+	struct levent *ev = lua_touserdata(L, 1);
+	if (ev->borrowed &&
+	    lua_getiuservalue(L, 1, LEVENT_UV_SOURCE) == LUA_TUSERDATA)
+		return; /* one source per event */
+	lua_pop(L, ev->borrowed ? 1 : 0);
+	lp_push_borrowed_source(L, src);
+	lua_pushvalue(L, -1);
+	lua_setiuservalue(L, 1, LEVENT_UV_SOURCE);
+	ev->borrowed = 1;
+}
+
+/* ends the borrowed source of the event at idx, if it made one */
+static void
+end_borrowed(lua_State *L, int idx, struct levent *ev)
+{
+	ev->borrowed = 0;
+	if (lua_getiuservalue(L, idx, LEVENT_UV_SOURCE) == LUA_TUSERDATA)
+		((struct lsource *)lua_touserdata(L, -1))->src = NULL;
+	lua_pop(L, 1);
+	lua_pushnil(L);
+	lua_setiuservalue(L, idx, LEVENT_UV_SOURCE);
 }
 
 /* the fields of each event kind, see __index below */
@@ -239,6 +275,8 @@ lp_push_set(lua_State *L, struct lset *s)
 {
 	if (s->L == L)
 		lua_pushvalue(L, s->self);
+	else if (s->self_ref != LUA_NOREF)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, s->self_ref);
 	else
 		lp_objects_get(L, s);
 }
@@ -247,6 +285,7 @@ lp_push_set(lua_State *L, struct lset *s)
 static void
 keep_error(lua_State *L, struct lset *s, int setidx)
 {
+	lua_pushvalue(L, -1);
 	lua_setiuservalue(L, setidx, LSET_UV_ERROR);
 	s->has_handler_error = 1;
 }
@@ -257,25 +296,114 @@ handler_result(lua_State *L, enum pmemset_event type)
 {
 	if (type != PMEMSET_EVENT_BADBLOCKS_CLEARED)
 		return 0; /* the only event whose result the core honours */
-	if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+	if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2))
 		return -ECANCELED;
-	if (lua_type(L, -1) == LUA_TNUMBER) {
-		lua_Integer v = lua_tointeger(L, -1);
+	if (lua_type(L, -2) == LUA_TNUMBER) {
+		lua_Integer v = lua_tointeger(L, -2);
 		return v < INT32_MIN || v > INT32_MAX ? -ECANCELED : (int)v;
 	}
 	return 0;
+}
+
+/* message handler of observed sets: the error with a traceback */
+static int
+traceback(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+	if (msg == NULL)
+		msg = lua_pushfstring(L, "(error object is a %s value)",
+				      luaL_typename(L, 1));
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/*
+ * deliver -- runs the handler of ctx's kind, if any, with the set at setidx
+ * and the event object at setidx + 1; leaves one value above them: the
+ * error message of a failed handler, or nil
+ */
+static int
+deliver(lua_State *L, struct lset *s, int setidx,
+	struct pmemset_event_context *ctx, int *refused)
+{
+	lua_getiuservalue(L, setidx, LSET_UV_HANDLERS);
+	if (lua_rawgeti(L, -1, (lua_Integer)ctx->type + 1) != LUA_TFUNCTION) {
+		lua_settop(L, setidx + 1);
+		lua_pushnil(L);
+		return 0;
+	}
+	lua_replace(L, -2);
+	int msgh = 0;
+	if (s->observer) { /* the host keeps tracebacks */
+		lua_pushcfunction(L, traceback);
+		lua_insert(L, -2);
+		msgh = lua_gettop(L) - 1;
+	}
+	lua_pushvalue(L, setidx);
+	lua_pushvalue(L, setidx + 1);
+	struct levent *ev = lua_touserdata(L, setidx + 1);
+	ev->ctx = *ctx;
+	ev->valid = 1;
+
+	s->depth++;
+	int status = lua_pcall(L, 2, 2, msgh);
+	s->depth--;
+	ev->valid = 0;
+	if (ev->borrowed)
+		end_borrowed(L, setidx + 1, ev);
+
+	int ret;
+	if (status == LUA_OK) {
+		ret = handler_result(L, ctx->type);
+		/* false, why: a refusal, told to the observer as "refused" */
+		*refused = lua_type(L, -2) == LUA_TBOOLEAN &&
+			   !lua_toboolean(L, -2);
+		if (*refused && s->observer) {
+			if (lua_type(L, -1) != LUA_TSTRING)
+				lua_pushliteral(L, "refused");
+			lua_replace(L, setidx + 2);
+			lua_settop(L, setidx + 2);
+			return ret;
+		}
+		lua_settop(L, setidx + 1);
+		lua_pushnil(L);
+	} else {
+		keep_error(L, s, setidx);
+		lua_replace(L, setidx + 2);
+		lua_settop(L, setidx + 2);
+		ret = -ECANCELED;
+	}
+	return ret;
+}
+
+/* pushes the event object of a delivery in slot top + 2; 0 or -ENOMEM */
+static int
+push_event_object(lua_State *L, struct lset *s, int setidx)
+{
+	if (s->depth == 0) {
+		lua_getiuservalue(L, setidx, LSET_UV_EVENT);
+		return 0;
+	}
+	/* nested: the set's event object is in use */
+	lua_pushcfunction(L, new_event_protected);
+	if (lua_pcall(L, 0, 1, 0) == LUA_OK)
+		return 0;
+	keep_error(L, s, setidx);
+	return -ENOMEM;
 }
 
 int
 lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 		  void *arg)
 {
-	(void)set;
 	struct lset *s = arg;
 	if ((unsigned)ctx->type >= NEVENTS)
 		return 0;
+	const struct lp_observer *o = s->observer;
+	if (o && o->before)
+		o->before(set, ctx, o->arg);
 	lua_State *L = s->L ? s->L : s->main;
-	if (!lua_checkstack(L, 6))
+	if (!lua_checkstack(L, 8))
 		return -ENOMEM;
 	int top = lua_gettop(L);
 
@@ -285,40 +413,19 @@ lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 		lua_settop(L, top);
 		return 0;
 	}
-	/* the event object stays in slot top + 2 until we return */
-	if (s->depth == 0) {
-		lua_getiuservalue(L, setidx, LSET_UV_EVENT);
-	} else {
-		/* nested: the set's event object is in use */
-		lua_pushcfunction(L, new_event_protected);
-		if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
-			keep_error(L, s, setidx);
-			lua_settop(L, top);
-			return -ENOMEM;
-		}
-	}
-	struct levent *ev = lua_touserdata(L, top + 2);
-	lua_getiuservalue(L, setidx, LSET_UV_HANDLERS);
-	if (lua_rawgeti(L, -1, (lua_Integer)ctx->type + 1) != LUA_TFUNCTION) {
-		lua_settop(L, top);
-		return 0;
-	}
-	lua_pushvalue(L, setidx);
-	lua_pushvalue(L, top + 2);
-	ev->ctx = *ctx;
-	ev->valid = 1;
-
-	s->depth++;
-	int status = lua_pcall(L, 2, 1, 0);
-	s->depth--;
-	ev->valid = 0;
-
-	int ret;
-	if (status == LUA_OK) {
-		ret = handler_result(L, ctx->type);
-	} else {
-		keep_error(L, s, setidx);
-		ret = -ECANCELED;
+	struct pmemset *outer = s->set;
+	if (s->borrowed)
+		s->set = set; /* the set firing the event, for its handler */
+	int refused = 0;
+	int ret = push_event_object(L, s, setidx);
+	if (!ret)
+		ret = deliver(L, s, setidx, ctx, &refused);
+	s->set = s->borrowed ? outer : s->set;
+	if (o && o->after) {
+		const char *err = lua_type(L, -1) == LUA_TSTRING
+					  ? lua_tostring(L, -1)
+					  : NULL;
+		ret = o->after(set, ctx, ret, err, refused, o->arg);
 	}
 	lua_settop(L, top);
 	return ret;

@@ -9,35 +9,19 @@
  * nor an embedding host needs the Lua files on package.path.
  */
 
+#include <unistd.h>
+
 #include "lpmemset.h"
 #include "lp_embedded.h"
 
-/* pmemset.size(v) -> bytes, or nil and the reason */
+/* pmemset.size(v) -> bytes, or nil and the message */
 static int
 size_of(lua_State *L)
 {
 	size_t size;
-	int isint;
-	if (lua_type(L, 1) == LUA_TNUMBER) {
-		lua_Integer v = lua_tointegerx(L, 1, &isint);
-		if (isint && v >= 0) {
-			lua_pushinteger(L, v);
-			return 1;
-		}
+	if (lp_tosize(L, 1, &size)) {
 		lua_pushnil(L);
-		lua_pushliteral(L, "expected a non-negative integer");
-		return 2;
-	}
-	if (lua_type(L, 1) != LUA_TSTRING) {
-		lua_pushnil(L);
-		lua_pushfstring(L, "expected a size, got %s",
-				luaL_typename(L, 1));
-		return 2;
-	}
-	const char *why = lp_parse_size(lua_tostring(L, 1), &size);
-	if (why || size > (size_t)LUA_MAXINTEGER) {
-		lua_pushnil(L);
-		lua_pushstring(L, why ? why : "size overflows");
+		lua_insert(L, -2);
 		return 2;
 	}
 	lua_pushinteger(L, (lua_Integer)size);
@@ -77,6 +61,8 @@ luaopen_pmemset_core(lua_State *L)
 	lua_setfield(L, -2, "events");
 	lua_pushcfunction(L, size_of);
 	lua_setfield(L, -2, "size");
+	lua_pushinteger(L, (lua_Integer)sysconf(_SC_PAGESIZE));
+	lua_setfield(L, -2, "pagesize");
 	lua_pushliteral(L, "0.1.0");
 	lua_setfield(L, -2, "version");
 	return 1;

@@ -198,11 +198,22 @@ static int
 source_close(lua_State *L)
 {
 	struct lsource *s = tosource(L, 1);
-	if (s->src) {
+	if (s->src && s->borrowed) {
+		s->src = NULL; /* the C caller's: only detached */
+	} else if (s->src) {
 		lp_objects_del(L, s->src, 1);
 		pmemset_source_delete(&s->src);
 	}
 	return 0;
+}
+
+struct lsource *
+lp_push_borrowed_source(lua_State *L, struct pmemset_source *src)
+{
+	struct lsource *s = new_source(L);
+	s->src = src;
+	s->borrowed = 1;
+	return s;
 }
 
 static int
