@@ -16,6 +16,7 @@
 
 struct report {
 	struct pmemset_lua *host;
+	int handler_failed; /* a handler raised (a refusal is no failure) */
 	char **lines;
 	size_t nlines;
 	size_t cap;
@@ -123,6 +124,9 @@ report_observe(struct pmemset *set, const struct pmemset_event_context *ctx,
 	char fields[4200], line[8400];
 	format_fields(ctx, fields, sizeof(fields));
 	const char *name = pmemset_lua_event_name(ctx->type);
+	const char *msg = pmemset_lua_errormsg(r->host);
+	if (result == PMEMSET_LUA_E_HANDLER && !strstr(msg, "handler refused"))
+		r->handler_failed = 1;
 	if (result)
 		snprintf(line, sizeof(line), "  %-18s %s  -> %d: %s", name,
 			 fields, result, pmemset_lua_errormsg(r->host));
@@ -131,9 +135,16 @@ report_observe(struct pmemset *set, const struct pmemset_event_context *ctx,
 	add_line(r, line);
 }
 
-/* the part map of set holding addr: its index in address order, or -1 */
+int
+report_handler_failed(const struct report *r)
+{
+	return r->handler_failed;
+}
+
+/* the part map of set holding addr: its index in address order (or -1),
+ * and its size */
 static long
-part_map_index(struct pmemset *set, uint64_t addr)
+part_map_index(struct pmemset *set, uint64_t addr, size_t *size)
 {
 	struct pmemset_part_map *pm = NULL, *next = NULL;
 	long i = 0;
@@ -143,6 +154,7 @@ part_map_index(struct pmemset *set, uint64_t addr)
 			pmemset_descriptor_part_map(pm);
 		if (addr >= (uintptr_t)d.addr &&
 		    addr < (uintptr_t)d.addr + d.size) {
+			*size = d.size;
 			pmemset_part_map_drop(&pm);
 			return i;
 		}
@@ -221,10 +233,12 @@ collect_part(const char *key, struct pmemset_lua_value value, void *arg)
 	part_field(t->r->host, num, "size", size, sizeof(size));
 	part_field(t->r->host, num, "source", source, sizeof(source));
 	part_field(t->r->host, num, "state", state, sizeof(state));
-	long map = t->set ? part_map_index(t->set, value.u64) : -1;
+	size_t map_size = 0;
+	long map = t->set ? part_map_index(t->set, value.u64, &map_size) : -1;
 	char *text;
-	if (asprintf(&text, "  %-5s %-4ld 0x%-16" PRIx64 " %12s  %-20s %s", num,
-		     map, value.u64, size, state, source) < 0)
+	if (asprintf(&text,
+		     "  %-5s %-4ld %12zu 0x%-16" PRIx64 " %12s  %-20s %s", num,
+		     map, map_size, value.u64, size, state, source) < 0)
 		return 0;
 	if (table_add(t, strtoul(num, NULL, 10), text) != 0)
 		free(text);
@@ -250,8 +264,8 @@ void
 report_print(struct report *r, struct pmemset *set, FILE *out)
 {
 	struct table t = { r, set, NULL, 0, 0 };
-	fprintf(out, "parts:\n  %-5s %-4s %-18s %12s  %-20s %s\n", "part",
-		"map", "address", "size", "state", "source");
+	fprintf(out, "parts:\n  %-5s %-4s %12s %-18s %12s  %-20s %s\n", "part",
+		"map", "map size", "address", "size", "state", "source");
 	pmemset_lua_foreach(r->host, "parts.", collect_part, &t);
 	print_parts(&t, out);
 	if (set)

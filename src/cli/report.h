@@ -21,6 +21,9 @@ void report_observe(struct pmemset *set,
 		    const struct pmemset_event_context *ctx, int result,
 		    void *arg);
 
+/* did a handler raise (not refuse) while the report observed? */
+int report_handler_failed(const struct report *r);
+
 /* prints the parts of set (NULL: none mapped) and the events seen */
 void report_print(struct report *r, struct pmemset *set, FILE *out);
 
