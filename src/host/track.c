@@ -187,8 +187,8 @@ observe_before(struct pmemset *set, const struct pmemset_event_context *ctx,
 	       void *arg)
 {
 	struct pmemset_lua *host = arg;
-	if (host->closing)
-		return;
+	if (host->closing || !(TRACKED_EVENTS & PMEMSET_EVENT_MASK(ctx->type)))
+		return; /* a data-path event: no key changes */
 	host_lock(host);
 	switch (ctx->type) {
 	case PMEMSET_EVENT_PART_ADD:
@@ -225,8 +225,8 @@ observe_after(struct pmemset *set, const struct pmemset_event_context *ctx,
 	      int result, const char *error, int refused, void *arg)
 {
 	struct pmemset_lua *host = arg;
-	if (host->closing)
-		return result;
+	if (host->closing || (!result && !error && !host->user_observer))
+		return result; /* the common case: nothing to tell */
 	host_lock(host);
 	const char *name = pmemset_lua_event_name(ctx->type);
 	if (refused)

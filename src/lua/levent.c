@@ -305,7 +305,7 @@ handler_result(lua_State *L, enum pmemset_event type)
 	return 0;
 }
 
-/* message handler of observed sets: the error with a traceback */
+/* message handler of bindings: the error with a traceback */
 static int
 traceback(lua_State *L)
 {
@@ -334,7 +334,7 @@ deliver(lua_State *L, struct lset *s, int setidx,
 	}
 	lua_replace(L, -2);
 	int msgh = 0;
-	if (s->observer) { /* the host keeps tracebacks */
+	if (s->borrowed) { /* the host keeps tracebacks of its bindings */
 		lua_pushcfunction(L, traceback);
 		lua_insert(L, -2);
 		msgh = lua_gettop(L) - 1;

@@ -300,10 +300,13 @@ lp_checkname(lua_State *L, int idx, const char *what, const char *const names[])
 			  lua_tostring(L, -1), luaL_typename(L, idx));
 }
 
+/* registry key of the objects table: an address, cheaper than a string */
+static const char objects_key;
+
 static void
 push_objects(lua_State *L)
 {
-	if (lua_getfield(L, LUA_REGISTRYINDEX, LPMEMSET_OBJECTS) == LUA_TTABLE)
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &objects_key) == LUA_TTABLE)
 		return;
 	lua_pop(L, 1);
 	lua_newtable(L);
@@ -312,7 +315,7 @@ push_objects(lua_State *L)
 	lua_setfield(L, -2, "__mode");
 	lua_setmetatable(L, -2);
 	lua_pushvalue(L, -1);
-	lua_setfield(L, LUA_REGISTRYINDEX, LPMEMSET_OBJECTS);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &objects_key);
 }
 
 void
