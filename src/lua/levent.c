@@ -361,7 +361,7 @@ deliver(lua_State *L, struct lset *s, int setidx,
 		if (*refused && s->observer) {
 			if (lua_type(L, -1) != LUA_TSTRING)
 				lua_pushliteral(L, "refused");
-			lua_replace(L, setidx + 2);
+			lua_copy(L, -1, setidx + 2);
 			lua_settop(L, setidx + 2);
 			return ret;
 		}
@@ -369,7 +369,7 @@ deliver(lua_State *L, struct lset *s, int setidx,
 		lua_pushnil(L);
 	} else {
 		keep_error(L, s, setidx);
-		lua_replace(L, setidx + 2);
+		lua_copy(L, -1, setidx + 2);
 		lua_settop(L, setidx + 2);
 		ret = -ECANCELED;
 	}
