@@ -1,5 +1,7 @@
 -- SPDX-License-Identifier: BSD-3-Clause
+
 --- Layouts: a set and its parts described by one table.
+-- @module pmemset.layout
 --
 -- The one layout dialect of pmemset: `pmemset.layout`, `pmemset.load_layout`,
 -- the embeddable host (`pmemset_lua_map_layout`) and `pmemset-lua --layout`
@@ -26,7 +28,6 @@
 -- parts[i] is the part object of the i-th part (the part map holding it,
 -- which coalescing may share between entries), also parts[name] for named
 -- entries; sources[i] is its source.
--- @module pmemset.layout
 
 local core = require "pmemset.core"
 
@@ -49,8 +50,7 @@ local granularities = { "byte", "cache_line", "page" }
 local coalescings = { "none", "opportunistic", "full" }
 local creates = { "never", "always", "if_needed" }
 
---- The value every field takes when a layout leaves it out.
--- @table defaults
+-- the value every field takes when a layout leaves it out (docs/layout.md)
 M.defaults = {
   granularity = "page", coalescing = "none",
   acceptable_states = { "ok", "ok_but_already_open" },

@@ -193,6 +193,29 @@ event_index(lua_State *L)
 	return 1;
 }
 
+/***
+ * Events.
+ * @submodule pmemset
+ */
+
+/***
+ * The event a handler receives as its second argument: one object per set,
+ * refilled for each event and valid only while the handler runs (copy the
+ * fields you need).
+ *
+ * Fields by kind (`ev.type`): copy, move `src dest len flags`; set
+ * `dest value len flags`; flush, persist, remove_range, part_add,
+ * part_remove `addr len`; drain none; sds_update `sds` (a table) and
+ * `source`; badblock `offset length source`; badblocks_cleared `source`.
+ * `source` is a source object (`ev.source:path()`); a source a C caller
+ * created is a borrowed object, valid during the handler.
+ * @type event
+ */
+
+/***
+ * The kind of the event.
+ * @field type one of pmemset.events
+ */
 static int
 event_tostring(lua_State *L)
 {

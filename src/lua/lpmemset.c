@@ -12,9 +12,56 @@
 #include <unistd.h>
 
 #include "lpmemset.h"
+
+/***
+ * Lua 5.4 binding of libpmemset: `require "pmemset"`.
+ *
+ * Failures return nil, message, code where code names the constant
+ * ("PMEMSET_E_...", "PMEM2_E_..." or an errno name such as "ENOENT");
+ * misuse (wrong argument types, unknown option keys, bad values) raises an
+ * error naming the argument or option. Sets and sources close with
+ * close(), `<close>` and __gc, all idempotent.
+ *
+ * Fields: `errors` (name -> code), `flags` (memory-operation flag names
+ * -> bits), `states` (state name -> bit), `events` (the event names in
+ * order), `pagesize`, `version`.
+ * @module pmemset
+ */
 #include "lp_embedded.h"
 
-/* pmemset.size(v) -> bytes, or nil and the message */
+/***
+ * A size in bytes: a non-negative integer, or a string of decimal digits
+ * with an optional unit K M G T P or KiB MiB GiB TiB PiB (powers of 1024);
+ * nothing else. The same grammar serves every size of pmemset (layouts,
+ * options, the host, the CLI).
+ * @function size
+ * @tparam integer|string v the size, e.g. 4096, "64K", "2MiB"
+ * @treturn integer the bytes, or nil and a message quoting v
+ */
+
+/***
+ * Builds the set a layout table describes (lua/pmemset/init.lua binds
+ * pmemset.layout.build; docs/layout.md lists the fields).
+ * @function layout
+ * @tparam table t the layout
+ * @return set, parts, sources; or nil, message, code (nothing left behind)
+ */
+
+/***
+ * Runs a layout script and builds what it returns (pmemset.layout.load).
+ * @function load_layout
+ * @tparam string path the script; its policy is relative to its directory
+ * @tparam[opt] table env the environment of the scripts
+ * @return set, parts, sources; or nil, message, code
+ */
+
+/***
+ * Every problem of a layout table, without touching anything
+ * (pmemset.layout.problems).
+ * @function check_layout
+ * @tparam table t the layout
+ * @treturn {table,...} `{ path =, message = }` each; empty when t is valid
+ */
 static int
 size_of(lua_State *L)
 {

@@ -237,7 +237,22 @@ init_set(lua_State *L, struct lset *s, int opt)
 	return setidx;
 }
 
-/* pmemset.new(opts) */
+/***
+ * Sets: pmemset.new and the set object.
+ * @submodule pmemset
+ */
+
+/***
+ * Creates a set.
+ * @function new
+ * @tparam table opts `granularity` ("byte", "cache_line", "page"),
+ * `reservation` (a size: the set owns a reservation that large),
+ * `acceptable_states` (a list of state names, or a function
+ * `(state, info) -> ok [, why]`), `coalescing` ("none", "opportunistic",
+ * "full"), `on_event` (a handler `(set, ev)` of every kind), `on` (event
+ * name -> handler). Only subscribed kinds enter Lua.
+ * @treturn set the set, or nil, message, code
+ */
 static int
 set_new(lua_State *L)
 {
@@ -342,7 +357,19 @@ set_fail(lua_State *L, struct lset *s, int ret, const char *what)
 	return 3;
 }
 
-/* set:map(src [, {offset=, length=}]) -> part */
+/***
+ * A set of part maps.
+ * @type set
+ */
+
+/***
+ * Maps a source into the set.
+ * @function set:map
+ * @tparam source src the source
+ * @tparam[opt] table opts `offset`, `length` (sizes; 0 maps the rest)
+ * @treturn part the part map holding the new part (with coalescing, the
+ * grown one), or nil, message, code
+ */
 static int
 set_map(lua_State *L)
 {
@@ -367,7 +394,11 @@ set_map(lua_State *L)
 	return 1;
 }
 
-/* set:parts() -- iterates over the part maps present when it is called */
+/***
+ * Iterates over the part maps present when it is called.
+ * @function set:parts
+ * @treturn function an iterator of part objects
+ */
 static int
 parts_next(lua_State *L)
 {
@@ -422,7 +453,12 @@ check_own_part(lua_State *L, int idx)
 	return p;
 }
 
-/* set:part_at(addr) -> the part containing addr */
+/***
+ * The part map containing an address.
+ * @function set:part_at
+ * @tparam integer addr the address
+ * @treturn part the part, or nil, message, code
+ */
 static int
 set_part_at(lua_State *L)
 {
@@ -440,7 +476,12 @@ set_part_at(lua_State *L)
 	return 1;
 }
 
-/* set:remove(part) */
+/***
+ * Removes a part map from the set.
+ * @function set:remove
+ * @tparam part part a part of this set
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 set_remove(lua_State *L)
 {
@@ -471,7 +512,13 @@ set_remove(lua_State *L)
 	return 1;
 }
 
-/* set:remove_range(addr, len) */
+/***
+ * Removes the parts in a range of addresses (part maps are split).
+ * @function set:remove_range
+ * @tparam integer addr the start
+ * @tparam integer|string len a size
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 set_remove_range(lua_State *L)
 {
@@ -490,6 +537,11 @@ set_remove_range(lua_State *L)
 	return 1;
 }
 
+/***
+ * The effective store granularity.
+ * @function set:granularity
+ * @treturn string "byte", "cache_line" or "page", or nil, message, code
+ */
 static int
 set_granularity(lua_State *L)
 {
@@ -502,7 +554,12 @@ set_granularity(lua_State *L)
 	return 1;
 }
 
-/* set:coalescing([mode]) -- with a mode sets it, else returns it */
+/***
+ * Gets or sets the coalescing of the parts mapped from now on.
+ * @function set:coalescing
+ * @tparam[opt] string mode "none", "opportunistic" or "full"
+ * @return the mode without an argument; true, or nil, message, code
+ */
 static int
 set_coalescing(lua_State *L)
 {
@@ -521,6 +578,11 @@ set_coalescing(lua_State *L)
 	return 1;
 }
 
+/***
+ * Waits for the stores flushed so far (fires a drain event).
+ * @function set:drain
+ * @treturn boolean true
+ */
 static int
 set_drain(lua_State *L)
 {
@@ -533,6 +595,11 @@ set_drain(lua_State *L)
 	return 1;
 }
 
+/***
+ * The number of part maps.
+ * @function set:count
+ * @treturn integer
+ */
 static int
 set_count(lua_State *L)
 {
@@ -541,7 +608,11 @@ set_count(lua_State *L)
 	return 1;
 }
 
-/* set:handler_error() -- the last handler or policy error, consumed */
+/***
+ * The last error of a handler or state policy of this set, consumed.
+ * @function set:handler_error
+ * @return the error object, or nil
+ */
 static int
 set_handler_error(lua_State *L)
 {
@@ -551,7 +622,13 @@ set_handler_error(lua_State *L)
 	return 1;
 }
 
-/* set:clear_badblock(ev) -- clears the bad block of a "badblock" event */
+/***
+ * Clears the bad block of a "badblock" event (its data reads back as
+ * zeros).
+ * @function set:clear_badblock
+ * @tparam event ev the event of a badblock handler
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 set_clear_badblock(lua_State *L)
 {
@@ -564,7 +641,12 @@ set_clear_badblock(lua_State *L)
 	return 3;
 }
 
-/* close, __close and __gc: idempotent */
+/***
+ * Closes the set: unmaps every part and deletes its reservation (also
+ * __close and __gc; idempotent). A set of an attached config (the
+ * embeddable host) is its C caller's: close only detaches it.
+ * @function set:close
+ */
 static int
 set_close(lua_State *L)
 {
