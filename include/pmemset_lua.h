@@ -110,6 +110,16 @@ int pmemset_lua_map_layout(struct pmemset_lua *host, const char *path,
 			   struct pmemset **set);
 
 /*
+ * pmemset_lua_push_report -- push onto the host's Lua stack
+ * (pmemset_lua_state) a table describing a set the host mapped from a
+ * layout: pmemset.layout.report's { part_maps, granularity, coalescing,
+ * parts = { {part, name, source, offset, addr, size, map, map_size,
+ * state}... } }, plain data a caller may print or serialise. -EINVAL if
+ * set is not one of the host's layouts (nothing pushed).
+ */
+int pmemset_lua_push_report(struct pmemset_lua *host, struct pmemset *set);
+
+/*
  * pmemset_lua_delete_set -- delete a set the host mapped from a layout (its
  * sources, reservation and config too) or a set created from an attached
  * config, and delete its parts.* keys; *set becomes NULL (a NULL *set is

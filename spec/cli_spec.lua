@@ -108,13 +108,14 @@ return {
     assert.equal(0, code)
     assert.matches("parts:\n", out)
     local rows = {}
-    for n, addr, size, state, src in out:gmatch(
-        "\n  (%d+)%s+%d+%s+%d+%s+0x(%x+)%s+(%d+)%s+(%S+)%s+(%S+)") do
+    for n, addr, size, offset, state, src in out:gmatch(
+        "\n  (%d+)%s+%d+%s+%d+%s+0x(%x+)%s+(%d+)%s+(%d+)%s+(%S+)%s+(%S+)") do
       rows[#rows + 1] = { n = n, addr = addr, size = tonumber(size),
-        state = state, src = src }
+        state = state, src = src, offset = tonumber(offset) }
     end
     assert.equal(2, #rows)
     assert.same({ 65536, 131072 }, { rows[1].size, rows[2].size })
+    assert.same({ 0, 65536 }, { rows[1].offset, rows[2].offset })
     assert.equal(pool, rows[1].src)
     assert.equal(pool, rows[2].src)
     assert.equal("-", rows[1].state)
@@ -138,7 +139,7 @@ return {
     assert.equals(0, code)
     local order = {}
     for n in out:gmatch("\n  (%d+)%s+%d+%s+%d+%s+0x") do order[#order + 1] = tonumber(n) end
-    assert.same({ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, order)
+    assert.same({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, order)
   end)
 
   it("reports a failing layout with the part and exit 1", function()

@@ -94,7 +94,7 @@ describe("examples", function()
     assert.equal(3, parts)
     assert.matches("track: add parts%.0%.size 2097152", out)
     assert.matches("track: delete parts%.2%.size nil", out)
-    assert.matches("part maps: 1\n", out)
+    assert.matches("part maps: 1 %(granularity page, coalescing full%)\n", out)
   end)
 
   it("scripts/main-job.sh runs the bad-block example", function()

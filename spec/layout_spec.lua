@@ -138,6 +138,27 @@ describe("pmemset.layout", function()
     assert.same({}, entries(dir))
   end)
 
+  it("reports where each part went, as plain data", function()
+    local layout = require "pmemset.layout"
+    local set = assert(pmemset.layout { coalescing = "full", reservation = "1M",
+      parts = {
+        { file = dir .. "/a", create = "always", length = "64K", name = "a" },
+        { file = dir .. "/a", offset = "64K", length = "128K" },
+      } })
+    local r = layout.report(set)
+    assert.equal(1, r.part_maps)
+    assert.equal("page", r.granularity)
+    assert.equal("full", r.coalescing)
+    assert.equal(2, #r.parts)
+    local p1, p2 = r.parts[1], r.parts[2]
+    assert.same({ 1, "a", dir .. "/a", 0, K64, 1, 3 * K64 },
+      { p1.part, p1.name, p1.source, p1.offset, p1.size, p1.map, p1.map_size })
+    assert.same({ 2, K64, 2 * K64, 1 }, { p2.part, p2.offset, p2.size, p2.map })
+    assert.equal(p1.addr + K64, p2.addr)
+    assert.matches("part maps: 1", layout.format_report(r))
+    set:close()
+  end)
+
   it("takes modes as integers and octal strings", function()
     local set = assert(pmemset.layout { parts = {
       { file = dir .. "/a", create = "always", length = "64K", mode = "0600" },

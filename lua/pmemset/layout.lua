@@ -390,11 +390,14 @@ local function check_alignment(p, src)
   return true
 end
 
-local function set_options(t)
-  local on
-  if t.on then
-    on = {}
-    for k, f in pairs(t.on) do on[k] = f end
+-- the pmemset.new options of t; part_add also reports where each part went
+local function set_options(t, placed)
+  local on = {}
+  for k, f in pairs(t.on or {}) do on[k] = f end
+  local user = on.part_add or t.on_event
+  on.part_add = function(set, ev)
+    placed[#placed + 1] = { addr = ev.addr, size = ev.len }
+    if user then return user(set, ev) end
   end
   return {
     granularity = t.granularity or M.defaults.granularity,
@@ -403,14 +406,17 @@ local function set_options(t)
   }
 end
 
+-- what build knows of each set it made, for report (weak: no leak)
+local built = setmetatable({}, { __mode = "k" })
+
 local function part_label(i, p)
   local what = p.name or p.file or ("temporary in " .. tostring(p.temporary))
   return string.format("parts[%d] (%s)", i, what)
 end
 
 -- map every part; on failure undo and return nil, message, code
-local function map_parts(set, t, created)
-  local parts, sources = {}, {}
+local function map_parts(set, t, created, placed)
+  local parts, sources, info = {}, {}, {}
   local function undo(i, err, code)
     set:close()
     for _, src in pairs(sources) do src:close() end
@@ -429,7 +435,12 @@ local function map_parts(set, t, created)
     if not part then return undo(i, err, code) end
     parts[i] = part
     if p.name then parts[p.name] = part end
+    local at = placed[#placed] or {}
+    info[i] = { name = p.name, file = p.file, temporary = p.temporary,
+                offset = p.offset and core.size(p.offset) or 0,
+                addr = at.addr, size = at.size, source = src }
   end
+  built[set] = info
   return parts, sources
 end
 
@@ -449,11 +460,69 @@ function M.build(t, opts)
   for _, p in ipairs(t.parts) do
     if p.file and not exists(p.file) then created[p.file] = true end
   end
-  local set, err, code = core.new(set_options(t))
+  local placed = {}
+  local set, err, code = core.new(set_options(t, placed))
   if not set then return nil, err, code end
-  local parts, sources, mcode = map_parts(set, t, created)
+  local parts, sources, mcode = map_parts(set, t, created, placed)
   if not parts then return nil, sources, mcode end
   return set, parts, sources
+end
+
+--- What a set built from a layout holds, as plain data (the text of
+-- `pmemset-lua --layout` is made from it).
+-- @param set a set returned by @{build} or @{load}
+-- @treturn table `{ part_maps =, granularity =, coalescing =, parts =
+-- { {part =, name =, source =, offset =, addr =, size =, map =,
+-- map_size =, state =}... } }`: `map` is the index of the part map (in
+-- address order) holding the part, `state` the SDS state name or nil
+function M.report(set)
+  local maps = {}
+  for p in set:parts() do maps[#maps + 1] = { addr = p.addr, size = p.size } end
+  table.sort(maps, function(a, b) return a.addr < b.addr end)
+  local r = { part_maps = #maps, granularity = set:granularity(),
+              coalescing = set:coalescing(), parts = {} }
+  for i, info in ipairs(built[set] or {}) do
+    local map
+    for k, m in ipairs(maps) do
+      if info.addr and info.addr >= m.addr and info.addr < m.addr + m.size then map = k end
+    end
+    r.parts[i] = {
+      part = i, name = info.name, offset = info.offset, addr = info.addr,
+      size = info.size, map = map, map_size = map and maps[map].size,
+      source = info.file or ("temporary in " .. info.temporary),
+      state = info.source:state(),
+    }
+  end
+  return r
+end
+
+--- The text of a report: its parts, then the events (`{ event =, fields =,
+-- result = }` each) when r has them.
+-- @tparam table r a @{report}, optionally with `events`
+-- @treturn string
+function M.format_report(r)
+  local out = { "parts:", ("  %-5s %-4s %12s %-18s %12s %12s  %-20s %s"):format(
+    "part", "map", "map size", "address", "size", "offset", "state", "source") }
+  for _, p in ipairs(r.parts) do
+    out[#out + 1] = ("  %-5d %-4s %12s 0x%-16x %12d %12d  %-20s %s"):format(
+      p.part, tostring(p.map or "-"), tostring(p.map_size or "-"), p.addr or 0,
+      p.size or 0, p.offset, p.state or "-",
+      p.source .. (p.name and (" (" .. p.name .. ")") or ""))
+  end
+  out[#out + 1] = ("part maps: %d (granularity %s, coalescing %s)"):format(
+    r.part_maps, r.granularity or "-", r.coalescing or "-")
+  if r.events then
+    out[#out + 1] = "events:"
+    for _, e in ipairs(r.events) do
+      local line = ("  %-18s %s"):format(e.event, e.fields or "")
+      if e.result and e.result ~= 0 then
+        line = line .. ("  -> %d: %s"):format(e.result, e.message or "")
+      end
+      out[#out + 1] = line
+    end
+    if #r.events == 0 then out[#out + 1] = "  (none)" end
+  end
+  return table.concat(out, "\n") .. "\n"
 end
 
 local function dirname(path)
@@ -476,9 +545,9 @@ function M.load(path, env)
   if #problems > 0 then
     return nil, path .. ": " .. M.format_problems(problems), "EINVAL"
   end
-  local built, set, parts, sources = pcall(M.build, t,
-                                           { dir = dirname(path), env = env })
-  if not built then return nil, path .. ": " .. tostring(set), "EINVAL" end
+  local ok2, set, parts, sources = pcall(M.build, t,
+                                         { dir = dirname(path), env = env })
+  if not ok2 then return nil, path .. ": " .. tostring(set), "EINVAL" end
   if not set then return nil, path .. ": " .. parts, sources end
   return set, parts, sources
 end

@@ -238,8 +238,8 @@ run_layout(struct pmemset_lua *host, const char *path, struct pmemset **set)
 			path);
 		status = EXIT_FAILURE_RUN;
 	}
-	if (!ret)
-		report_print(r, *set, stdout);
+	if (!ret && report_print(r, *set, stdout) != 0)
+		status = EXIT_FAILURE_RUN;
 	fflush(stdout);
 	report_delete(&r);
 	return status;

@@ -558,3 +558,36 @@ pmemset_lua_delete_set(struct pmemset_lua *host, struct pmemset **set)
 	host_unlock(host);
 	return 0;
 }
+
+/* 1 = the layout table { set, parts, sources } of the host */
+static int
+report_protected(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, HOST_LAYOUT_KEY);
+	lua_getfield(L, -1, "report");
+	lua_getfield(L, 1, "set");
+	lua_call(L, 1, 1);
+	return 1;
+}
+
+int
+pmemset_lua_push_report(struct pmemset_lua *host, struct pmemset *set)
+{
+	if (!host)
+		return -EINVAL;
+	host_lock(host);
+	struct host_set *hs = host->sets;
+	while (hs && (!set || hs->set != set))
+		hs = hs->next;
+	int ret;
+	if (!hs) {
+		ret = host_err(host, -EINVAL,
+			       "push_report: not a set of the host's layouts");
+	} else {
+		lua_pushcfunction(host->L, report_protected);
+		lua_rawgeti(host->L, LUA_REGISTRYINDEX, hs->ref);
+		ret = host_pcall(host, 1, 1, "push_report");
+	}
+	host_unlock(host);
+	return ret;
+}
