@@ -171,6 +171,20 @@ return { parts = { { temporary = %q, length = "64K" } },
     assert.matches("part_add", out)
   end)
 
+  it("undoes a failed layout in a sandbox too (no os.remove for scripts)", function()
+    local made = tmp .. "/sandboxed.pool"
+    os.remove(made)
+    local layout = tmp .. "/sandboxed.lua"
+    write(layout, ([[
+return { parts = { { file = %q, create = "always", length = "64K" },
+                   { file = %q, length = "64K" } } }]]):format(made, made .. ".missing"))
+    local out, err, code = run({ "--sandbox", "--layout", layout })
+    assert.equal(1, code)
+    assert.equal("", out)
+    assert.matches("parts%[2%]", err)
+    assert.is_nil(io.open(made))
+  end)
+
   it("exits 1 on an invalid layout, naming every problem", function()
     local layout = tmp .. "/invalid.lua"
     write(layout, [[
