@@ -9,10 +9,12 @@
  *
  * Each case times drains (one DRAIN event each, nothing else for page
  * granularity) on a set with one part: set:drain() in a Lua loop for the
- * module, pmemset_drain from C for the host; a case's cost per event is
- * its time minus that of the same loop on the same kind of set without a
- * DRAIN handler. The best of several rounds is kept to damp noise. No
- * thresholds: it prints the figures.
+ * module, pmemset_drain from C for the host. A case's cost per event is
+ * its time minus that of the same loop on the same kind of set whose
+ * handler is for another kind (part_add): drain is then unsubscribed and
+ * never enters Lua. The cases take turns in every round and the best round
+ * of each is kept, so a busy machine slows them alike. No thresholds: it
+ * prints the figures.
  */
 
 #include <stdio.h>
@@ -24,7 +26,17 @@
 #include <pmemset_ext.h>
 #include <pmemset_lua.h>
 
-#define ROUNDS 5
+#define ROUNDS 7
+
+enum { FLOOR, MODULE_BASE, MODULE, HOST_BASE, HOST, NCASES };
+
+struct bench {
+	struct pmemset_lua *host;
+	long n;
+	struct pmemset *set[2]; /* host sets: base, subscribed */
+	struct pmemset_source *src[2];
+	double best[NCASES];
+};
 
 static double
 now_ns(void)
@@ -32,38 +44,6 @@ now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static double
-time_drains(struct pmemset *set, long n)
-{
-	double best = 1e300;
-	for (int r = 0; r < ROUNDS; r++) {
-		double t0 = now_ns();
-		for (long i = 0; i < n; i++)
-			pmemset_drain(set);
-		double t = (now_ns() - t0) / (double)n;
-		best = t < best ? t : best;
-	}
-	return best;
-}
-
-/* a bare lua_pcall of an empty Lua function */
-static double
-time_floor(lua_State *L, long n)
-{
-	luaL_dostring(L, "function empty_handler() end");
-	double best = 1e300;
-	for (int r = 0; r < ROUNDS; r++) {
-		double t0 = now_ns();
-		for (long i = 0; i < n; i++) {
-			lua_getglobal(L, "empty_handler");
-			lua_pcall(L, 0, 0, 0);
-		}
-		double t = (now_ns() - t0) / (double)n;
-		best = t < best ? t : best;
-	}
-	return best;
 }
 
 static void
@@ -74,83 +54,113 @@ die(struct pmemset_lua *host, const char *what)
 	exit(1);
 }
 
-/* a set made in Lua by pmemset.new with handlers `on`: global bench_set */
+/* a bare lua_pcall of an empty Lua function */
 static void
-module_set(struct pmemset_lua *host, const char *dir, const char *on)
+run_floor(struct bench *b)
+{
+	lua_State *L = pmemset_lua_state(b->host);
+	lua_getglobal(L, "empty_handler");
+	for (long i = 0; i < b->n; i++) {
+		lua_pushvalue(L, -1);
+		lua_pcall(L, 0, 0, 0);
+	}
+	lua_pop(L, 1);
+}
+
+/* set:drain() n times in a Lua loop on bench_sets[k] */
+static void
+run_module(struct bench *b, int k)
+{
+	char code[256];
+	snprintf(code, sizeof(code),
+		 "local set = bench_sets[%d]\n"
+		 "for _ = 1, %ld do set:drain() end\n",
+		 k + 1, b->n);
+	if (pmemset_lua_run_string(b->host, code, "=drains"))
+		die(b->host, "drains");
+}
+
+static void
+run_host(struct bench *b, int k)
+{
+	for (long i = 0; i < b->n; i++)
+		pmemset_drain(b->set[k]);
+}
+
+static void
+run_case(struct bench *b, int c)
+{
+	double t0 = now_ns();
+	switch (c) {
+	case FLOOR:
+		run_floor(b);
+		break;
+	case MODULE_BASE:
+	case MODULE:
+		run_module(b, c == MODULE);
+		break;
+	default:
+		run_host(b, c == HOST);
+		break;
+	}
+	double t = (now_ns() - t0) / (double)b->n;
+	if (t < b->best[c])
+		b->best[c] = t;
+}
+
+/* two sets made in Lua by pmemset.new: bench_sets[1] base, [2] drain */
+static void
+module_sets(struct bench *b, const char *dir)
 {
 	char code[1024];
 	snprintf(code, sizeof(code),
 		 "local pmemset = require 'pmemset'\n"
-		 "bench_set = assert(pmemset.new { granularity = 'page', "
-		 "on = %s })\n"
-		 "local src = assert(pmemset.source.temporary('%s'))\n"
-		 "assert(bench_set:map(src, { length = '64K' }))\n"
-		 "src:close()\n",
-		 on, dir);
-	if (pmemset_lua_run_string(host, code, "=bench"))
-		die(host, "module set");
-}
-
-/* set:drain() n times in a Lua loop on the module's set */
-static double
-time_lua_drains(struct pmemset_lua *host, long n)
-{
-	char code[256];
-	snprintf(code, sizeof(code),
-		 "local set = bench_set\n"
-		 "for _ = 1, %ld do set:drain() end\n",
-		 n);
-	double best = 1e300;
-	for (int r = 0; r < ROUNDS; r++) {
-		double t0 = now_ns();
-		if (pmemset_lua_run_string(host, code, "=drains"))
-			die(host, "drains");
-		double t = (now_ns() - t0) / (double)n;
-		best = t < best ? t : best;
-	}
-	return best;
-}
-
-static void
-close_module_set(struct pmemset_lua *host)
-{
-	pmemset_lua_run_string(host, "bench_set:close() bench_set = nil",
-			       "=bench");
+		 "function empty_handler() end\n"
+		 "bench_sets = {}\n"
+		 "for i, on in ipairs { { part_add = function() end },\n"
+		 "                      { drain = function() end } } do\n"
+		 "  bench_sets[i] = assert(pmemset.new { granularity = 'page',"
+		 " on = on })\n"
+		 "  local src = assert(pmemset.source.temporary('%s'))\n"
+		 "  assert(bench_sets[i]:map(src, { length = '64K' }))\n"
+		 "  src:close()\n"
+		 "end\n",
+		 dir);
+	if (pmemset_lua_run_string(b->host, code, "=bench"))
+		die(b->host, "module sets");
 }
 
 /* a set made in C from a config attached to the policy `on` */
-static struct pmemset *
-host_set(struct pmemset_lua *host, const char *dir, const char *on,
-	 struct pmemset_source **src)
+static void
+host_set(struct bench *b, int k, const char *dir, const char *on)
 {
 	char code[512];
 	snprintf(code, sizeof(code), "return { on = %s }", on);
-	if (pmemset_lua_load_policy_string(host, code, "=bench"))
-		die(host, "policy");
+	if (pmemset_lua_load_policy_string(b->host, code, "=bench"))
+		die(b->host, "policy");
 	struct pmemset_config *cfg;
-	struct pmemset *set;
 	struct pmemset_map_config *mc;
 	if (pmemset_config_new(&cfg) ||
 	    pmemset_config_set_required_store_granularity(
 		    cfg, PMEM2_GRANULARITY_PAGE))
 		die(NULL, "config");
-	if (pmemset_lua_attach(host, cfg))
-		die(host, "attach");
-	if (pmemset_new(&set, cfg) || pmemset_source_from_temporary(src, dir) ||
+	if (pmemset_lua_attach(b->host, cfg))
+		die(b->host, "attach");
+	if (pmemset_new(&b->set[k], cfg) ||
+	    pmemset_source_from_temporary(&b->src[k], dir) ||
 	    pmemset_map_config_new(&mc))
 		die(NULL, "set");
 	pmemset_map_config_set_length(mc, 64 * 1024);
-	if (pmemset_map(set, *src, mc, NULL))
+	if (pmemset_map(b->set[k], b->src[k], mc, NULL))
 		die(NULL, "map");
 	pmemset_map_config_delete(&mc);
 	pmemset_config_delete(&cfg);
-	return set;
 }
 
 static void
 row(const char *name, double ns, double base, double floor)
 {
-	printf("%-44s %8.1f ns/call %+8.1f ns/event %+8.1f ns over the "
+	printf("%-46s %7.1f ns/call %+7.1f ns/event %+7.1f ns over the "
 	       "floor\n",
 	       name, ns, ns - base, ns - base - floor);
 }
@@ -158,48 +168,37 @@ row(const char *name, double ns, double base, double floor)
 int
 main(int argc, char *argv[])
 {
-	long n = argc > 1 ? atol(argv[1]) : 2000000;
+	struct bench b = { .n = argc > 1 ? atol(argv[1]) : 2000000 };
 	const char *dir = argc > 2 ? argv[2] : "/tmp";
-	struct pmemset_lua *host;
-	if (pmemset_lua_new(&host, 0))
-		die(NULL, "host");
-	lua_State *L = pmemset_lua_state(host);
-	const char *none = "{ part_add = function() end }";
-	const char *drain = "{ drain = function() end }";
+	if (b.n <= 0 || pmemset_lua_new(&b.host, 0))
+		die(NULL, "usage: bench_lua_events [iterations] [dir]");
+	module_sets(&b, dir);
+	host_set(&b, 0, dir, "{ part_add = function() end }");
+	host_set(&b, 1, dir, "{ drain = function() end }");
+	for (int c = 0; c < NCASES; c++)
+		b.best[c] = 1e300;
+	for (int r = 0; r < ROUNDS; r++)
+		for (int c = 0; c < NCASES; c++)
+			run_case(&b, c);
 
-	printf("bench_lua_events: %ld iterations, best of %d rounds (CPU "
-	       "time)\n",
-	       n, ROUNDS);
-	double floor = time_floor(L, n);
-	printf("%-44s %8.1f ns/call\n",
-	       "floor: bare lua_pcall of an empty "
-	       "function",
-	       floor);
+	printf("bench_lua_events: %ld iterations, best of %d interleaved "
+	       "rounds (CPU time)\n",
+	       b.n, ROUNDS);
+	printf("%-46s %7.1f ns/call\n",
+	       "floor: bare lua_pcall of an empty function", b.best[FLOOR]);
+	printf("%-46s %7.1f ns/call\n", "module: set:drain(), unsubscribed",
+	       b.best[MODULE_BASE]);
+	row("module: set:drain(), subscribed empty handler", b.best[MODULE],
+	    b.best[MODULE_BASE], b.best[FLOOR]);
+	printf("%-46s %7.1f ns/call\n", "host: pmemset_drain, unsubscribed",
+	       b.best[HOST_BASE]);
+	row("host: pmemset_drain, subscribed empty handler", b.best[HOST],
+	    b.best[HOST_BASE], b.best[FLOOR]);
 
-	module_set(host, dir, none);
-	double mbase = time_lua_drains(host, n);
-	close_module_set(host);
-	module_set(host, dir, drain);
-	double module = time_lua_drains(host, n);
-	close_module_set(host);
-	printf("%-44s %8.1f ns/call\n",
-	       "module: set:drain(), unsubscribed kind", mbase);
-	row("module: set:drain(), subscribed empty handler", module, mbase,
-	    floor);
-
-	struct pmemset_source *src;
-	struct pmemset *set = host_set(host, dir, none, &src);
-	double hbase = time_drains(set, n);
-	pmemset_lua_delete_set(host, &set);
-	pmemset_source_delete(&src);
-	set = host_set(host, dir, drain, &src);
-	double hosted = time_drains(set, n);
-	pmemset_lua_delete_set(host, &set);
-	pmemset_source_delete(&src);
-	printf("%-44s %8.1f ns/call\n",
-	       "host: pmemset_drain, unsubscribed kind", hbase);
-	row("host: pmemset_drain, subscribed empty handler", hosted, hbase,
-	    floor);
-	pmemset_lua_delete(&host);
+	for (int k = 0; k < 2; k++) {
+		pmemset_lua_delete_set(b.host, &b.set[k]);
+		pmemset_source_delete(&b.src[k]);
+	}
+	pmemset_lua_delete(&b.host);
 	return 0;
 }

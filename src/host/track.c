@@ -187,8 +187,8 @@ observe_before(struct pmemset *set, const struct pmemset_event_context *ctx,
 	       void *arg)
 {
 	struct pmemset_lua *host = arg;
-	if (host->closing || !(TRACKED_EVENTS & PMEMSET_EVENT_MASK(ctx->type)))
-		return; /* a data-path event: no key changes */
+	if (host->closing)
+		return;
 	host_lock(host);
 	switch (ctx->type) {
 	case PMEMSET_EVENT_PART_ADD:
@@ -225,8 +225,8 @@ observe_after(struct pmemset *set, const struct pmemset_event_context *ctx,
 	      int result, const char *error, int refused, void *arg)
 {
 	struct pmemset_lua *host = arg;
-	if (host->closing || (!result && !error && !host->user_observer))
-		return result; /* the common case: nothing to tell */
+	if (host->closing)
+		return result;
 	host_lock(host);
 	const char *name = pmemset_lua_event_name(ctx->type);
 	if (refused)
@@ -302,6 +302,8 @@ pmemset_lua_set_event_observer(struct pmemset_lua *host,
 	host_lock(host);
 	host->user_observer = observer;
 	host->user_observer_arg = arg;
+	/* the module's event path calls observe_after for every event then */
+	host->observer.after_always = observer != NULL;
 	host_unlock(host);
 }
 

@@ -341,30 +341,32 @@ traceback(lua_State *L)
 }
 
 /*
+ * What a delivery left above the set and event slots: nothing to tell
+ * (no handler, or it accepted), an error object, or a refusal (false, why)
+ * with its reason at the top.
+ */
+enum outcome { DELIVERED, FAILED, REFUSED };
+
+/*
  * deliver -- runs the handler of ctx's kind, if any, with the set at setidx
- * and the event object at setidx + 1; leaves one value above them: the
- * error message of a failed handler, or nil
+ * and the event object ev at setidx + 1; the few Lua calls here are the
+ * cost of every subscribed event
  */
 static int
-deliver(lua_State *L, struct lset *s, int setidx,
-	struct pmemset_event_context *ctx, int *refused)
+deliver(lua_State *L, struct lset *s, int setidx, struct levent *ev,
+	struct pmemset_event_context *ctx, enum outcome *outcome)
 {
-	lua_getiuservalue(L, setidx, LSET_UV_HANDLERS);
-	if (lua_rawgeti(L, -1, (lua_Integer)ctx->type + 1) != LUA_TFUNCTION) {
-		lua_settop(L, setidx + 1);
-		lua_pushnil(L);
-		return 0;
-	}
-	lua_replace(L, -2);
 	int msgh = 0;
 	if (s->borrowed) { /* the host keeps tracebacks of its bindings */
 		lua_pushcfunction(L, traceback);
-		lua_insert(L, -2);
-		msgh = lua_gettop(L) - 1;
+		msgh = setidx + 2;
 	}
+	*outcome = DELIVERED;
+	lua_getiuservalue(L, setidx, LSET_UV_HANDLERS);
+	if (lua_rawgeti(L, -1, (lua_Integer)ctx->type + 1) != LUA_TFUNCTION)
+		return 0;
 	lua_pushvalue(L, setidx);
 	lua_pushvalue(L, setidx + 1);
-	struct levent *ev = lua_touserdata(L, setidx + 1);
 	ev->ctx = *ctx;
 	ev->valid = 1;
 
@@ -375,44 +377,48 @@ deliver(lua_State *L, struct lset *s, int setidx,
 	if (ev->borrowed)
 		end_borrowed(L, setidx + 1, ev);
 
-	int ret;
-	if (status == LUA_OK) {
-		ret = handler_result(L, ctx->type);
-		/* false, why: a refusal, told to the observer as "refused" */
-		*refused = lua_type(L, -2) == LUA_TBOOLEAN &&
-			   !lua_toboolean(L, -2);
-		if (*refused && s->observer) {
-			if (lua_type(L, -1) != LUA_TSTRING)
-				lua_pushliteral(L, "refused");
-			lua_copy(L, -1, setidx + 2);
-			lua_settop(L, setidx + 2);
-			return ret;
-		}
-		lua_settop(L, setidx + 1);
-		lua_pushnil(L);
-	} else {
+	if (status != LUA_OK) {
 		keep_error(L, s, setidx);
-		lua_copy(L, -1, setidx + 2);
-		lua_settop(L, setidx + 2);
-		ret = -ECANCELED;
+		*outcome = FAILED;
+		return -ECANCELED;
 	}
+	int ret = handler_result(L, ctx->type);
+	if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2))
+		*outcome = REFUSED;
 	return ret;
 }
 
-/* pushes the event object of a delivery in slot top + 2; 0 or -ENOMEM */
-static int
+/* pushes the event object of a delivery in slot top + 2; NULL if none */
+static struct levent *
 push_event_object(lua_State *L, struct lset *s, int setidx)
 {
 	if (s->depth == 0) {
 		lua_getiuservalue(L, setidx, LSET_UV_EVENT);
-		return 0;
+		return lua_touserdata(L, -1);
 	}
 	/* nested: the set's event object is in use */
 	lua_pushcfunction(L, new_event_protected);
 	if (lua_pcall(L, 0, 1, 0) == LUA_OK)
-		return 0;
+		return lua_touserdata(L, -1);
 	keep_error(L, s, setidx);
-	return -ENOMEM;
+	return NULL;
+}
+
+/* tells the observer; returns the result for the core */
+static int
+observe(lua_State *L, const struct lp_observer *o, struct pmemset *set,
+	struct pmemset_event_context *ctx, int ret, enum outcome outcome)
+{
+	const char *msg = NULL;
+	if (outcome != DELIVERED) {
+		msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+						     : NULL;
+		if (outcome == REFUSED && !msg)
+			msg = "refused";
+		if (outcome == FAILED && !msg)
+			msg = "(error object is not a string)";
+	}
+	return o->after(set, ctx, ret, msg, outcome == REFUSED, o->arg);
 }
 
 int
@@ -423,10 +429,10 @@ lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 	if ((unsigned)ctx->type >= NEVENTS)
 		return 0;
 	const struct lp_observer *o = s->observer;
-	if (o && o->before)
+	if (o && o->before && (o->mask & PMEMSET_EVENT_MASK(ctx->type)))
 		o->before(set, ctx, o->arg);
 	lua_State *L = s->L ? s->L : s->main;
-	if (!lua_checkstack(L, 8))
+	if (!lua_checkstack(L, 10))
 		return -ENOMEM;
 	int top = lua_gettop(L);
 
@@ -439,17 +445,15 @@ lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 	struct pmemset *outer = s->set;
 	if (s->borrowed)
 		s->set = set; /* the set firing the event, for its handler */
-	int refused = 0;
-	int ret = push_event_object(L, s, setidx);
-	if (!ret)
-		ret = deliver(L, s, setidx, ctx, &refused);
-	s->set = s->borrowed ? outer : s->set;
-	if (o && o->after) {
-		const char *err = lua_type(L, -1) == LUA_TSTRING
-					  ? lua_tostring(L, -1)
-					  : NULL;
-		ret = o->after(set, ctx, ret, err, refused, o->arg);
-	}
+	enum outcome outcome = FAILED;
+	int ret = -ENOMEM;
+	struct levent *ev = push_event_object(L, s, setidx);
+	if (ev)
+		ret = deliver(L, s, setidx, ev, ctx, &outcome);
+	if (s->borrowed)
+		s->set = outer;
+	if (o && o->after && (ret || outcome != DELIVERED || o->after_always))
+		ret = observe(L, o, set, ctx, ret, outcome);
 	lua_settop(L, top);
 	return ret;
 }

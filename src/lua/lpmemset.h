@@ -211,10 +211,13 @@ uint64_t lp_checkstates(lua_State *L, int idx, const char *what);
  * NULL) and gives the result the core receives; state sees every state
  * the state policy classifies; closed follows the deletion of a set.
  * mask names the kinds the observer needs whatever the handlers
- * subscribe. Every member but mask may be NULL.
+ * subscribe, and the kinds before is called for. after runs when a handler
+ * failed or refused or the result is not 0, and for every event when
+ * after_always is set. Every function may be NULL.
  */
 struct lp_observer {
 	uint64_t mask;
+	int after_always;
 	void (*before)(struct pmemset *set,
 		       const struct pmemset_event_context *ctx, void *arg);
 	int (*after)(struct pmemset *set,
