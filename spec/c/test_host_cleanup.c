@@ -7,6 +7,8 @@
  * the host as it does through the module.
  */
 
+#include <pthread.h>
+
 #include <pmemset_lua.h>
 
 #include "ut.h"
@@ -226,11 +228,70 @@ handlers_are_portable(void)
 	pmemset_lua_delete(&host);
 }
 
+struct drainer {
+	struct pmemset *set;
+	int n;
+};
+
+static void *
+drain_loop(void *arg)
+{
+	struct drainer *d = arg;
+	for (int i = 0; i < d->n; i++)
+		pmemset_drain(d->set);
+	return NULL;
+}
+
+/* handlers of an attached config run under the host's lock, whatever
+ * thread fires the event */
+static void
+handlers_of_threads_are_serialised(void)
+{
+	struct pmemset_lua *host;
+	UT_OK(pmemset_lua_new(&host, 0));
+	UT_OK(pmemset_lua_load_policy_string(
+		host,
+		"drains = 0\n"
+		"return { on = { drain = function(set, ev)\n"
+		"  local n = drains; drains = n + 1\n"
+		"  assert(ev.type == 'drain' and set:count() == 1)\n"
+		"end } }\n",
+		"=threads"));
+	struct pmemset_config *cfg;
+	struct pmemset *set;
+	struct pmemset_source *src;
+	struct pmemset_map_config *mc;
+	UT_OK(pmemset_config_new(&cfg));
+	UT_OK(pmemset_config_set_required_store_granularity(
+		cfg, PMEM2_GRANULARITY_PAGE));
+	UT_OK(pmemset_lua_attach(host, cfg));
+	UT_OK(pmemset_new(&set, cfg));
+	UT_OK(pmemset_source_from_temporary(&src, ut_dir()));
+	UT_OK(pmemset_map_config_new(&mc));
+	pmemset_map_config_set_length(mc, 64 * 1024);
+	UT_OK(pmemset_map(set, src, mc, NULL));
+	pmemset_map_config_delete(&mc);
+
+	pthread_t t[4];
+	struct drainer d = { set, 5000 };
+	for (int i = 0; i < 4; i++)
+		UT_ASSERTeq(pthread_create(&t[i], NULL, drain_loop, &d), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	UT_OK(pmemset_lua_run_string(host, "assert(drains == 20000, drains)",
+				     NULL));
+	UT_OK(pmemset_lua_delete_set(host, &set));
+	pmemset_source_delete(&src);
+	pmemset_config_delete(&cfg);
+	pmemset_lua_delete(&host);
+}
+
 int
 main(void)
 {
 	UT_RUN(failures_undo_everything);
 	UT_RUN(handlers_are_portable);
+	UT_RUN(handlers_of_threads_are_serialised);
 	UT_RUN(rounds_keep_memory_flat);
 	return 0;
 }

@@ -269,11 +269,26 @@ observe_closed(struct pmemset *set, void *arg)
 	host_unlock(host);
 }
 
+/* handlers of attached configs run with the host's lock, as its API does */
+static void
+observe_enter(void *arg)
+{
+	host_lock(arg);
+}
+
+static void
+observe_leave(void *arg)
+{
+	host_unlock(arg);
+}
+
 void
 track_init(struct pmemset_lua *host)
 {
 	host->observer = (struct lp_observer){
 		.mask = TRACKED_EVENTS,
+		.enter = observe_enter,
+		.leave = observe_leave,
 		.before = observe_before,
 		.after = observe_after,
 		.state = observe_state,

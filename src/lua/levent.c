@@ -421,13 +421,11 @@ observe(lua_State *L, const struct lp_observer *o, struct pmemset *set,
 	return o->after(set, ctx, ret, msg, outcome == REFUSED, o->arg);
 }
 
-int
-lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
-		  void *arg)
+/* the delivery of one event, with the Lua state to itself */
+static int
+event_callback(struct lset *s, struct pmemset *set,
+	       struct pmemset_event_context *ctx)
 {
-	struct lset *s = arg;
-	if ((unsigned)ctx->type >= NEVENTS)
-		return 0;
 	const struct lp_observer *o = s->observer;
 	if (o && o->before && (o->mask & PMEMSET_EVENT_MASK(ctx->type)))
 		o->before(set, ctx, o->arg);
@@ -455,5 +453,18 @@ lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 	if (o && o->after && (ret || outcome != DELIVERED || o->after_always))
 		ret = observe(L, o, set, ctx, ret, outcome);
 	lua_settop(L, top);
+	return ret;
+}
+
+int
+lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
+		  void *arg)
+{
+	struct lset *s = arg;
+	if ((unsigned)ctx->type >= NEVENTS)
+		return 0;
+	lp_binding_enter(s);
+	int ret = event_callback(s, set, ctx);
+	lp_binding_leave(s);
 	return ret;
 }

@@ -213,11 +213,15 @@ uint64_t lp_checkstates(lua_State *L, int idx, const char *what);
  * mask names the kinds the observer needs whatever the handlers
  * subscribe, and the kinds before is called for. after runs when a handler
  * failed or refused or the result is not 0, and for every event when
- * after_always is set. Every function may be NULL.
+ * after_always is set. enter and leave bracket the use of the Lua state
+ * by events and state policies of bindings (lp_attach), whose sets a C
+ * caller may drive from any thread. Every function may be NULL.
  */
 struct lp_observer {
 	uint64_t mask;
 	int after_always;
+	void (*enter)(void *arg);
+	void (*leave)(void *arg);
 	void (*before)(struct pmemset *set,
 		       const struct pmemset_event_context *ctx, void *arg);
 	int (*after)(struct pmemset *set,
@@ -240,6 +244,21 @@ void lp_set_observer(lua_State *L, const struct lp_observer *o);
  * it lives as long as the Lua state). Raises on a bad table.
  */
 void lp_attach(lua_State *L, int idx, struct pmemset_config *cfg);
+
+/* the observer's enter/leave around a binding's use of the Lua state */
+static inline void
+lp_binding_enter(const struct lset *s)
+{
+	if (s->borrowed && s->observer && s->observer->enter)
+		s->observer->enter(s->observer->arg);
+}
+
+static inline void
+lp_binding_leave(const struct lset *s)
+{
+	if (s->borrowed && s->observer && s->observer->leave)
+		s->observer->leave(s->observer->arg);
+}
 
 /* the core set of a pmemset.set at idx (NULL if closed); raises if none */
 struct pmemset *lp_set_handle(lua_State *L, int idx);

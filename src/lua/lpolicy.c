@@ -72,11 +72,10 @@ call_policy(lua_State *L)
 	return 2;
 }
 
-int
-lp_state_policy(const struct pmemset_state_info *info, char *why,
-		size_t why_len, void *arg)
+static int
+state_policy(struct lset *s, const struct pmemset_state_info *info, char *why,
+	     size_t why_len)
 {
-	struct lset *s = arg;
 	if (s->observer && s->observer->state)
 		s->observer->state(info, s->observer->arg);
 	if (s->has_state_list) {
@@ -119,5 +118,16 @@ lp_state_policy(const struct pmemset_state_info *info, char *why,
 			snprintf(why, why_len, "%s", msg);
 	}
 	lua_settop(L, top);
+	return refuse;
+}
+
+int
+lp_state_policy(const struct pmemset_state_info *info, char *why,
+		size_t why_len, void *arg)
+{
+	struct lset *s = arg;
+	lp_binding_enter(s);
+	int refuse = state_policy(s, info, why, why_len);
+	lp_binding_leave(s);
 	return refuse;
 }
