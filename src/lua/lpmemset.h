@@ -22,9 +22,6 @@
 #define LPMEMSET_PART	"pmemset.part"
 #define LPMEMSET_EVENT	"pmemset.event"
 
-/* registry key of the weak table lightuserdata(C object) -> Lua object */
-#define LPMEMSET_OBJECTS "pmemset.objects"
-
 /* the module is built with hidden visibility: only these two are exported */
 #define LPMEMSET_EXPORT __attribute__((visibility("default")))
 
