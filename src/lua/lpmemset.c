@@ -110,8 +110,10 @@ luaopen_pmemset_core(lua_State *L)
 	lua_setfield(L, -2, "size");
 	lua_pushinteger(L, (lua_Integer)sysconf(_SC_PAGESIZE));
 	lua_setfield(L, -2, "pagesize");
-	lua_pushliteral(L, "0.1.0");
+	lua_pushliteral(L, PMEMSET_VERSION); /* the CMake project version */
 	lua_setfield(L, -2, "version");
+	lua_pushliteral(L, PMEMSET_VERSION);
+	lua_setfield(L, -2, "_VERSION");
 	return 1;
 }
 
