@@ -68,12 +68,12 @@
 -- pmemset.events, pmemset.emu (emulated devices), pmemset.inventory(),
 -- pmemset.access(path, "rwx"), pmemset.file_size(path),
 -- pmemset.layout(t), pmemset.load_layout(path [, env]),
--- pmemset.check_layout(t) (see layout.lua).
+-- pmemset.check_layout(t) -> list of {path =, message =} (see layout.lua).
 local pmemset = require "pmemset.core"
 local layout = require "pmemset.layout"
 
 pmemset.layout = layout.build
 pmemset.load_layout = layout.load
-pmemset.check_layout = layout.check
+pmemset.check_layout = layout.problems
 
 return pmemset
