@@ -66,7 +66,7 @@
 -- Also: pmemset.sds([t]), pmemset.badblock_clear(bb, src), pmemset.size(v),
 -- pmemset.errors (name -> code), pmemset.flags, pmemset.states,
 -- pmemset.events, pmemset.emu (emulated devices), pmemset.inventory(),
--- pmemset.access(path, "rwx"), pmemset.file_size(path),
+-- pmemset.access(path, "rwx"), pmemset.file_size(path), pmemset.realpath(p),
 -- pmemset.layout(t), pmemset.load_layout(path [, env]),
 -- pmemset.check_layout(t) -> list of {path =, message =} (see layout.lua).
 local pmemset = require "pmemset.core"

@@ -54,6 +54,7 @@ function M.layout(r, extra)
         state = p.state,
       }
     end),
+    sources = map(r.sources, copy),
     gaps = map(r.gaps, copy),
     badblocks = map(r.badblocks, copy),
     events = map(r.events, copy),

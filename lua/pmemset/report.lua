@@ -17,6 +17,8 @@
 --       part_maps = { { addr, size, parts = { i, ... } }, ... },
 --       parts = { { index, name, file | temporary, offset, size, addr,
 --                   part_map, state, sds }, ... },
+--       sources = { { index, path, state }, ... },  -- of the parts, in
+--                                          -- order (when mapped)
 --       gaps = { { addr, size }, ... },    -- unmapped space of the
 --                                          -- reservation, in order
 --       badblocks = { { file, offset, length, cleared }, ... },
@@ -240,7 +242,12 @@ function M.build(run)
   local maps = part_maps(set)
   local parts = parts_of(t, set and run.sources, events, maps)
   fill_states(parts, run.decisions or {})
+  local sources = {}
+  for i, src in ipairs(set and run.sources or {}) do
+    sources[i] = { index = i, path = src:path(), state = src:state() }
+  end
   return {
+    sources = sources,
     ok = run.error == nil, error = run.error, code = run.code,
     granularity = set and set:granularity() or t.granularity,
     coalescing = set and set:coalescing() or t.coalescing,

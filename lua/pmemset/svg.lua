@@ -6,7 +6,9 @@
 --   io.open("layout.svg", "w"):write(svg.render(report [, {title = ...}]))
 --
 -- From top to bottom: a title; the address bar (the reservation, or the
--- span of the part maps, to scale) with the part maps outlined, their
+-- span of the part maps, to scale; the part maps' span enlarged below it
+-- when they fill less than a quarter of the reservation) with the part
+-- maps outlined, their
 -- parts filled in the colour of their state, the gaps hatched and the bad
 -- blocks marked; one row per part with its file, offset, size, address and
 -- state; a legend. Parts narrower than two pixels on the bar are drawn as
@@ -91,7 +93,8 @@ local function bar_items(r, x_of)
     local x0, x1 = x_of(p.addr), x_of(p.addr + p.size)
     if x1 - x0 >= 2 then
       group = nil
-      items[#items + 1] = { x0 = x0, x1 = x1, state = state_of(p), n = 1 }
+      items[#items + 1] = { x0 = x0, x1 = x1, state = state_of(p), n = 1,
+                            index = p.index }
     elseif group and x0 - group.x1 < 2 then
       group.x1, group.n = math.max(group.x1, x1), group.n + 1
       if severity[state_of(p)] > severity[group.state] then
@@ -130,6 +133,56 @@ local function badblock_addr(r, bb)
   end
 end
 
+-- the span of the part maps alone
+local function maps_span(r)
+  local lo, hi
+  for _, m in ipairs(r.part_maps) do
+    lo = math.min(lo or m.addr, m.addr)
+    hi = math.max(hi or 0, m.addr + m.size)
+  end
+  return lo, hi
+end
+
+-- one bar drawing [lo, hi) at y; hatched as a gap when in a reservation
+local function draw_span(out, r, lo, hi, y, hatched)
+  local x, w = MARGIN, WIDTH - 2 * MARGIN
+  local function x_of(addr) return x + (addr - lo) / (hi - lo) * w end
+  if hatched then
+    rect(out, x, y, w, BAR_H,
+         'fill="url(#gap)" stroke="#555555" stroke-dasharray="4 2"')
+  end
+  for _, item in ipairs(bar_items(r, x_of)) do
+    rect(out, item.x0, y + 4, math.max(item.x1 - item.x0, 1),
+         BAR_H - 8, ('fill="%s" stroke="#ffffff" stroke-width="1"')
+         :format(M.colours[item.state]))
+    if item.index and item.x1 - item.x0 > 24 then
+      text(out, (item.x0 + item.x1) / 2, y + BAR_H / 2 + 4, item.index,
+           'text-anchor="middle" font-size="11"')
+    elseif item.n > 1 and item.x1 - item.x0 > 60 then
+      text(out, (item.x0 + item.x1) / 2, y + BAR_H / 2 + 4,
+           item.n .. " parts", 'text-anchor="middle" font-size="11"')
+    end
+  end
+  for _, run in ipairs(map_runs(r, x_of)) do
+    rect(out, run.x0, y + 1, math.max(run.x1 - run.x0, 1), BAR_H - 2,
+         'fill="none" stroke="#212121" stroke-width="1.5"')
+  end
+  for _, bb in ipairs(r.badblocks) do
+    local a = badblock_addr(r, bb)
+    if a and a >= lo and a < hi then
+      local colour = bb.cleared and "#757575" or "#b71c1c"
+      out[#out + 1] = ('<path d="M%.2f %d l-5 -9 h10 z" fill="%s"/>')
+        :format(x_of(a), y, colour)
+    end
+  end
+  text(out, x, y + BAR_H + 14, hex(lo), 'font-size="11"')
+  text(out, x + w, y + BAR_H + 14, hex(hi),
+       'font-size="11" text-anchor="end"')
+  return x_of
+end
+
+-- the address bar, and below it the part maps' span enlarged when they
+-- fill less than a quarter of the reservation; returns the y below them
 local function draw_bar(out, r)
   local lo, hi = span(r)
   local x, w = MARGIN, WIDTH - 2 * MARGIN
@@ -137,37 +190,22 @@ local function draw_bar(out, r)
     rect(out, x, BAR_Y, w, BAR_H, 'fill="#eeeeee" stroke="#999999"')
     text(out, x + w / 2, BAR_Y + BAR_H / 2 + 5, "nothing mapped",
          'text-anchor="middle"')
-    return
+    return BAR_Y + BAR_H + 28
   end
-  local function x_of(addr) return x + (addr - lo) / (hi - lo) * w end
-  if r.reservation then
-    rect(out, x, BAR_Y, w, BAR_H,
-         'fill="url(#gap)" stroke="#555555" stroke-dasharray="4 2"')
+  local x_of = draw_span(out, r, lo, hi, BAR_Y, r.reservation ~= nil)
+  local mlo, mhi = maps_span(r)
+  if not r.reservation or not mlo or (mhi - mlo) * 4 >= hi - lo then
+    return BAR_Y + BAR_H + 28
   end
-  for _, item in ipairs(bar_items(r, x_of)) do
-    rect(out, item.x0, BAR_Y + 4, math.max(item.x1 - item.x0, 1),
-         BAR_H - 8, ('fill="%s"'):format(M.colours[item.state]))
-    if item.n > 1 and item.x1 - item.x0 > 60 then
-      text(out, (item.x0 + item.x1) / 2, BAR_Y + BAR_H / 2 + 4,
-           item.n .. " parts", 'text-anchor="middle" font-size="11"')
-    end
-  end
-  for _, run in ipairs(map_runs(r, x_of)) do
-    rect(out, run.x0, BAR_Y + 1, math.max(run.x1 - run.x0, 1), BAR_H - 2,
-         'fill="none" stroke="#212121" stroke-width="1.5"')
-  end
-  for _, bb in ipairs(r.badblocks) do
-    local a = badblock_addr(r, bb)
-    if a then
-      local bx = x_of(a)
-      local colour = bb.cleared and "#757575" or "#b71c1c"
-      out[#out + 1] = ('<path d="M%.2f %d l-5 -9 h10 z" fill="%s"/>')
-        :format(bx, BAR_Y, colour)
-    end
-  end
-  text(out, x, BAR_Y + BAR_H + 14, hex(lo), 'font-size="11"')
-  text(out, x + w, BAR_Y + BAR_H + 14, hex(hi),
-       'font-size="11" text-anchor="end"')
+  local y = BAR_Y + BAR_H + 44
+  out[#out + 1] = ('<path d="M%.2f %d L%d %d M%.2f %d L%d %d" '
+    .. 'stroke="#9e9e9e" stroke-dasharray="3 3" fill="none"/>'):format(
+    x_of(mlo), BAR_Y + BAR_H, x, y, x_of(mhi), BAR_Y + BAR_H, x + w, y)
+  text(out, x + w / 2, y - 6, ("the part maps, enlarged (%s of %s)"):format(
+       M.size(mhi - mlo), M.size(hi - lo)),
+       'font-size="11" text-anchor="middle" fill="#616161"')
+  draw_span(out, r, mlo, mhi, y, false)
+  return y + BAR_H + 28
 end
 
 -- the bad blocks of file: how many, how many cleared
@@ -291,8 +329,7 @@ function M.render(r, opts)
   opts = opts or {}
   local body = {}
   text(body, MARGIN, 30, title_of(r, opts), 'font-size="15" font-weight="bold"')
-  draw_bar(body, r)
-  local y = draw_rows(body, r, BAR_Y + BAR_H + 28)
+  local y = draw_rows(body, r, draw_bar(body, r))
   local height = draw_legend(body, y + 12) + 8
   return table.concat({
     '<?xml version="1.0" encoding="UTF-8"?>',

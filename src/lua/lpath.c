@@ -7,6 +7,8 @@
  */
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,7 +24,18 @@ fail_errno(lua_State *L, const char *path, int err)
 	return 3;
 }
 
-/* pmemset.access(path, mode) -- mode of "r", "w", "x" letters (access(2)) */
+/***
+ * Questions a layout check asks about files without touching them.
+ * @submodule pmemset
+ */
+
+/***
+ * Whether this process may read, write or search path (access(2)).
+ * @function access
+ * @tparam string path
+ * @tparam string mode letters of "rwx" ("" asks whether it exists)
+ * @return true, or nil, "path: reason", errno name
+ */
 static int
 path_access(lua_State *L)
 {
@@ -51,7 +64,13 @@ path_access(lua_State *L)
 	return 1;
 }
 
-/* pmemset.file_size(path) -- size of a regular file */
+/***
+ * The size of a regular file.
+ * @function file_size
+ * @tparam string path
+ * @return its size in bytes, or nil, "path: reason", errno name
+ * ("EISDIR" for a directory)
+ */
 static int
 path_file_size(lua_State *L)
 {
@@ -66,10 +85,29 @@ path_file_size(lua_State *L)
 	return 1;
 }
 
-/* adds access and file_size to the module table on the top */
+/***
+ * The canonical absolute path of an existing path (realpath(3)).
+ * @function realpath
+ * @tparam string path
+ * @return the path, or nil, "path: reason", errno name
+ */
+static int
+path_realpath(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	char real[PATH_MAX];
+	if (!realpath(path, real))
+		return fail_errno(L, path, errno);
+	lua_pushstring(L, real);
+	return 1;
+}
+
+/* adds access, file_size and realpath to the module table on the top */
 void
 lp_open_path(lua_State *L)
 {
+	lua_pushcfunction(L, path_realpath);
+	lua_setfield(L, -2, "realpath");
 	lua_pushcfunction(L, path_access);
 	lua_setfield(L, -2, "access");
 	lua_pushcfunction(L, path_file_size);
