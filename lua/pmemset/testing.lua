@@ -37,9 +37,8 @@
 -- derives from events (parts.*, sds.*, badblocks.*) are not kept there:
 -- read run.events and run.states instead.
 --
--- Nothing here changes the files of the layout's tests outside the lab's
--- directory, and the description selected before the lab is selected
--- again by lab:close().
+-- A lab touches no file outside its directory (unless a layout names
+-- one), and lab:close() selects again the description in use before it.
 
 local core = require "pmemset.core"
 local layouts = require "pmemset.layout"
@@ -155,9 +154,10 @@ end
 
 -- lab ----------------------------------------------------------------------
 
--- lab([dir]) -- a new lab in dir (made if missing, must be empty and
--- absolute) or in a fresh directory under $TMPDIR; its description is
--- selected for the sources created from now on
+-- lab([dir]) -- a new lab in dir (absolute; made if missing) or in a
+-- fresh directory under $TMPDIR; lab:close() removes it with everything
+-- in it. Its description (dir/devices.emu) is selected for the sources
+-- created from now on.
 function M.lab(dir)
   if dir == nil then
     dir = new_dir()
@@ -241,7 +241,7 @@ function Lab:replace_device(id, new_id, opts)
   self.devices[id], self.devices[new_id] = nil, path
 end
 
--- the device directory holding path, if any
+-- whether path lies in the directory of one of the lab's devices
 function Lab:on_device(path)
   for _, dir in pairs(self.devices) do
     if path:sub(1, #dir + 1) == dir .. "/" then return true end
