@@ -155,9 +155,9 @@ return { parts = { { file = %q, length = "64K" } } }]]):format(
 
   it("runs sandboxed on request", function()
     local out, _, code = run({ "--sandbox", "-e",
-      "print(os.execute, io.popen, package.loadlib)" })
+      "print(os.execute, io, package, debug)" })
     assert.equal(0, code)
-    assert.equal("nil\tnil\tnil\n", out)
+    assert.equal("nil\tnil\tnil\tnil\n", out)
     local _, err
     _, err, code = run({ "--sandbox", "-e", "os.execute('true')" })
     assert.equal(1, code)

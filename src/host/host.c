@@ -63,6 +63,24 @@ traceback(lua_State *L)
 	return 1;
 }
 
+/* the host's message and code for a failed protected call (error on top) */
+static int
+failure(struct pmemset_lua *host, int status, const char *what)
+{
+	const char *sep = what ? ": " : "";
+	what = what ? what : "";
+	if (host->lim.hit)
+		return host_err(host, PMEMSET_LUA_E_LIMIT, "%s%s%s", what, sep,
+				limits_message(&host->lim));
+	if (status == LUA_ERRMEM || status == LUA_ERRERR)
+		return host_err(host, -ENOMEM, "%s%sout of memory", what, sep);
+	/* no conversion: it could allocate outside a protected call */
+	const char *msg = lua_type(host->L, -1) == LUA_TSTRING
+				  ? lua_tostring(host->L, -1)
+				  : "(error object is not a string)";
+	return host_err(host, PMEMSET_LUA_E_SCRIPT, "%s%s%s", what, sep, msg);
+}
+
 int
 host_pcall(struct pmemset_lua *host, int nargs, int nresults, const char *what)
 {
@@ -70,19 +88,58 @@ host_pcall(struct pmemset_lua *host, int nargs, int nresults, const char *what)
 	int base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, traceback);
 	lua_insert(L, base);
+	limits_enter(&host->lim, L);
 	int status = lua_pcall(L, nargs, nresults, base);
 	lua_remove(L, base);
-	if (status == LUA_OK)
-		return 0;
-	const char *msg = lua_tostring(L, -1);
-	if (!msg)
-		msg = "(no message)";
-	if (what)
-		host_err(host, PMEMSET_LUA_E_SCRIPT, "%s: %s", what, msg);
-	else
-		host_err(host, PMEMSET_LUA_E_SCRIPT, "%s", msg);
+	int ret = 0;
+	if (status != LUA_OK) {
+		ret = failure(host, status, what);
+		lua_pop(L, 1);
+	} else if (host->lim.hit) {
+		/* the script caught the stop and returned: still a stop */
+		ret = failure(host, status, what);
+		lua_settop(L, base - 1);
+	}
+	limits_leave(&host->lim, L);
+	return ret;
+}
+
+struct protected_call {
+	struct pmemset_lua *host;
+	int (*fn)(struct pmemset_lua *host, void *arg);
+	void *arg;
+	int ret;
+};
+
+static int
+trampoline(lua_State *L)
+{
+	struct protected_call *c = lua_touserdata(L, 1);
 	lua_pop(L, 1);
-	return PMEMSET_LUA_E_SCRIPT;
+	c->ret = c->fn(c->host, c->arg);
+	return 0;
+}
+
+int
+host_protect(struct pmemset_lua *host,
+	     int (*fn)(struct pmemset_lua *host, void *arg), void *arg,
+	     const char *what)
+{
+	lua_State *L = host->L;
+	if (!lua_checkstack(L, 2))
+		return host_err(host, -ENOMEM, "%s: out of memory", what);
+	struct protected_call c = { host, fn, arg, 0 };
+	lua_pushcfunction(L, trampoline);
+	lua_pushlightuserdata(L, &c);
+	limits_enter(&host->lim, L);
+	int status = lua_pcall(L, 1, 0, 0);
+	int ret = c.ret;
+	if (status != LUA_OK) {
+		ret = failure(host, status, what);
+		lua_pop(L, 1);
+	}
+	limits_leave(&host->lim, L);
+	return ret;
 }
 
 /* package.preload entries, so require finds the module without a path */
@@ -109,6 +166,37 @@ init_lock(pthread_mutex_t *lock)
 	return ret ? -ret : 0;
 }
 
+/* everything of a new interpreter that allocates: run protected */
+static int
+setup(struct pmemset_lua *h, void *arg)
+{
+	(void)arg;
+	lua_State *L = h->L;
+	lua_pushlightuserdata(L, h);
+	lua_setfield(L, LUA_REGISTRYINDEX, HOST_REGISTRY_KEY);
+	luaL_openlibs(L);
+	preload_module(L);
+	events_open_lua(L);
+	host_open_lua(L);
+	if (h->flags & PMEMSET_LUA_SANDBOX)
+		host_sandbox(h);
+	return 0;
+}
+
+static const struct pmemset_lua_limits sandbox_limits = {
+	.max_instructions = PMEMSET_LUA_DEFAULT_MAX_INSTRUCTIONS,
+	.timeout_ms = PMEMSET_LUA_DEFAULT_TIMEOUT_MS,
+	.max_memory = PMEMSET_LUA_DEFAULT_MAX_MEMORY,
+};
+
+static void
+free_host(struct pmemset_lua *h)
+{
+	pthread_mutex_destroy(&h->lock);
+	lp_confinement_fini(&h->confine);
+	free(h);
+}
+
 int
 pmemset_lua_new(struct pmemset_lua **host, unsigned flags)
 {
@@ -126,25 +214,26 @@ pmemset_lua_new(struct pmemset_lua **host, unsigned flags)
 		free(h);
 		return ret;
 	}
-	h->L = luaL_newstate();
+	h->L = lua_newstate(limits_alloc, &h->lim);
 	if (!h->L) {
-		pthread_mutex_destroy(&h->lock);
-		free(h);
+		free_host(h);
 		return -ENOMEM;
 	}
 	h->flags = flags;
 	h->policy_ref = LUA_NOREF;
 	keys_init(&h->keys, h);
-
-	lua_State *L = h->L;
-	lua_pushlightuserdata(L, h);
-	lua_setfield(L, LUA_REGISTRYINDEX, HOST_REGISTRY_KEY);
-	luaL_openlibs(L);
-	preload_module(L);
-	events_open_lua(L);
-	host_open_lua(L);
+	limits_install(h->L);
+	ret = host_protect(h, setup, NULL, "pmemset_lua_new");
+	if (ret) {
+		keys_fini(&h->keys);
+		lua_close(h->L);
+		free_host(h);
+		return ret == PMEMSET_LUA_E_LIMIT ? -ENOMEM : ret;
+	}
+	/* the limits apply from here: the setup above is trusted */
 	if (flags & PMEMSET_LUA_SANDBOX)
-		host_sandbox(L);
+		h->lim.set = sandbox_limits;
+	h->lim.memory_armed = 1;
 	*host = h;
 	return 0;
 }
@@ -158,14 +247,76 @@ pmemset_lua_delete(struct pmemset_lua **host)
 	host_lock(h);
 	layout_delete_all(h);
 	keys_fini(&h->keys); /* releases the Lua trackers: before lua_close */
+	/* the finalizers lua_close runs are an entry into Lua too */
+	limits_enter(&h->lim, h->L);
 	lua_close(h->L);
 	policy_free_bindings(h);
 	free(h->parts);
 	free(h->state_path);
 	host_unlock(h);
-	pthread_mutex_destroy(&h->lock);
-	free(h);
+	free_host(h);
 	*host = NULL;
+}
+
+int
+pmemset_lua_set_limits(struct pmemset_lua *host,
+		       const struct pmemset_lua_limits *limits)
+{
+	static const struct pmemset_lua_limits none;
+	if (!host)
+		return -EINVAL;
+	if (!limits)
+		limits = &none;
+	host_lock(host);
+	int ret = 0;
+	if (limits->max_memory && limits->max_memory < host->lim.used)
+		ret = host_err(host, -EINVAL,
+			       "set_limits: max_memory %zu is below the %zu "
+			       "bytes the interpreter holds",
+			       limits->max_memory, host->lim.used);
+	else
+		host->lim.set = *limits;
+	host_unlock(host);
+	return ret;
+}
+
+int
+pmemset_lua_get_limits(struct pmemset_lua *host,
+		       struct pmemset_lua_limits *limits)
+{
+	if (!host)
+		return -EINVAL;
+	if (!limits)
+		return host_err(host, -EINVAL, "get_limits: limits is NULL");
+	host_lock(host);
+	*limits = host->lim.set;
+	host_unlock(host);
+	return 0;
+}
+
+int
+pmemset_lua_allow_path(struct pmemset_lua *host, const char *dir,
+		       unsigned flags)
+{
+	if (!host)
+		return -EINVAL;
+	if (!dir)
+		return host_err(host, -EINVAL, "allow_path: dir is NULL");
+	if (!flags || (flags & ~PMEMSET_LUA_ALLOW_VALID))
+		return host_err(host, -EINVAL,
+				"allow_path: flags 0x%x: expected "
+				"PMEMSET_LUA_ALLOW_READ and/or "
+				"PMEMSET_LUA_ALLOW_CREATE",
+				flags);
+	unsigned granted = LP_CONFINE_READ;
+	if (flags & PMEMSET_LUA_ALLOW_CREATE)
+		granted |= LP_CONFINE_CREATE;
+	host_lock(host);
+	int ret = lp_confinement_add(&host->confine, dir, granted);
+	if (ret)
+		host_err(host, ret, "allow_path: %s: %s", dir, strerror(-ret));
+	host_unlock(host);
+	return ret;
 }
 
 struct lua_State *
@@ -203,9 +354,8 @@ set_arg_table(lua_State *L, const char *script, int argc, char *const argv[])
 		lua_pushstring(L, argv[i]);
 		lua_rawseti(L, -2, i + 1);
 	}
-	lua_setglobal(L, "arg");
+	host_setglobal(L, "arg");
 }
-
 /* load mode: a sandbox accepts source text only */
 static const char *
 load_mode(const struct pmemset_lua *host)
@@ -239,6 +389,29 @@ host_load_string(struct pmemset_lua *host, const char *code, const char *name)
 						  name, load_mode(host)));
 }
 
+struct run_file {
+	const char *path;
+	int argc;
+	char *const *argv;
+};
+
+static int
+run_file(struct pmemset_lua *host, void *arg)
+{
+	const struct run_file *r = arg;
+	lua_State *L = host->L;
+	set_arg_table(L, r->path, r->argc, r->argv);
+	const char *file = strcmp(r->path, "-") == 0 ? NULL : r->path;
+	int ret = host_load_file(host, file);
+	if (!ret) {
+		luaL_checkstack(L, r->argc, "too many script arguments");
+		for (int i = 0; i < r->argc; i++)
+			lua_pushstring(L, r->argv[i]);
+		ret = host_pcall(host, r->argc, 0, NULL);
+	}
+	return ret;
+}
+
 int
 pmemset_lua_run_file(struct pmemset_lua *host, const char *path, int argc,
 		     char *const argv[])
@@ -249,16 +422,8 @@ pmemset_lua_run_file(struct pmemset_lua *host, const char *path, int argc,
 		return host_err(host, -EINVAL, "run_file: %s",
 				!path ? "path is NULL" : "bad argc/argv");
 	host_lock(host);
-	lua_State *L = host->L;
-	set_arg_table(L, path, argc, argv);
-	const char *file = strcmp(path, "-") == 0 ? NULL : path;
-	int ret = host_load_file(host, file);
-	if (!ret) {
-		luaL_checkstack(L, argc, "too many script arguments");
-		for (int i = 0; i < argc; i++)
-			lua_pushstring(L, argv[i]);
-		ret = host_pcall(host, argc, 0, NULL);
-	}
+	struct run_file r = { path, argc, argv };
+	int ret = host_protect(host, run_file, &r, path);
 	host_unlock(host);
 	return ret;
 }

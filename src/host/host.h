@@ -17,6 +17,8 @@
 #include <pmemset_ext.h>
 
 #include "keys.h"
+#include "host_limits.h"
+#include "lpmemset.h"
 #include "pmemset_lua.h"
 
 /* a policy table attached to a config; arg of the core callbacks */
@@ -63,6 +65,8 @@ struct pmemset_lua {
 	enum pmemset_part_state state;
 	/* the event being handled now (set:clear_badblock needs it) */
 	struct pmemset_event_context *event;
+	struct host_limits lim;	       /* the allocator's user data */
+	struct lp_confinement confine; /* the grants of a sandbox */
 };
 
 /* registry key of the host pointer (a light userdata) */
@@ -87,6 +91,17 @@ int host_pcall(struct pmemset_lua *host, int nargs, int nresults,
 	       const char *what);
 
 /*
+ * host_protect -- fn(host, arg) in protected mode, inside the limits (an
+ * entry into Lua): every Lua API call that can allocate or raise goes
+ * through here or host_pcall, so no failure reaches the panic function.
+ * Returns what fn returned, or -ENOMEM / PMEMSET_LUA_E_LIMIT /
+ * PMEMSET_LUA_E_SCRIPT with a message starting with what.
+ */
+int host_protect(struct pmemset_lua *host,
+		 int (*fn)(struct pmemset_lua *host, void *arg), void *arg,
+		 const char *what);
+
+/*
  * host_load_file, host_load_string -- push a chunk of path (NULL: stdin)
  * or of code, text only in a sandbox; when it does not load, its message
  * goes to the host's message, nothing is pushed and PMEMSET_LUA_E_SCRIPT
@@ -96,8 +111,13 @@ int host_load_file(struct pmemset_lua *host, const char *path);
 int host_load_string(struct pmemset_lua *host, const char *code,
 		     const char *name);
 
-/* sandbox.c: restrict the interpreter's globals */
-void host_sandbox(lua_State *L);
+/*
+ * sandbox.c: replaces the interpreter's globals by the allow-list of a
+ * sandbox and confines its paths to the host's grants (protected mode)
+ */
+void host_sandbox(struct pmemset_lua *host);
+/* sets global name to the value on the top (pops it), also in a sandbox */
+void host_setglobal(lua_State *L, const char *name);
 /* lhost.c: the global table host (tracking from Lua) */
 void host_open_lua(lua_State *L);
 

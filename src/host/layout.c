@@ -20,6 +20,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include <libpmem2.h>
 
 #include "host.h"
+#include "lpmemset.h"
 
 /* context of one map_layout call */
 struct layout {
@@ -184,7 +186,12 @@ lend_policy(struct layout *ly)
 	lua_pop(L, 1);
 	if (!path)
 		return host_err(host, -ENOMEM, "%s: out of memory", ly->name);
-	int ret = host_load_file(host, path);
+	char msg[2 * PATH_MAX + 160];
+	int ret = lp_confine_path(L, path, LP_CONFINE_READ, msg, sizeof(msg));
+	if (ret)
+		host_err(host, ret, "%s: policy: %s", ly->name, msg);
+	else
+		ret = host_load_file(host, path);
 	if (!ret && (ret = host_pcall(host, 0, 1, NULL)) == 0) {
 		ret = policy_check(host, -1, path);
 		static const char *const fields[] = { "on", "on_event",
@@ -306,6 +313,18 @@ file_flags(struct layout *ly, int p, uint64_t *flags)
 	return 0;
 }
 
+/* a sandboxed host's layout creates sources only where it was granted */
+static int
+confine(struct layout *ly, const char *where, const char *path)
+{
+	char msg[2 * PATH_MAX + 160];
+	int ret = lp_confine_path(ly->L, path, LP_CONFINE_CREATE, msg,
+				  sizeof(msg));
+	if (ret)
+		host_err(ly->host, ret, "%s: %s: %s", ly->name, where, msg);
+	return ret;
+}
+
 /* the source of the part table at p; its description in what */
 static int
 open_source(struct layout *ly, int p, const char *where,
@@ -318,11 +337,21 @@ open_source(struct layout *ly, int p, const char *where,
 		snprintf(what, whatlen, "%s", file);
 		uint64_t flags;
 		ret = file_flags(ly, p, &flags);
+		if (!ret && (ret = confine(ly, where, file)) != 0) {
+			lua_pop(L, 1);
+			return ret;
+		}
 		if (!ret)
 			ret = pmemset_xsource_from_file(src, file, flags);
 	} else if (lua_getfield(L, p, "temporary") == LUA_TSTRING) {
-		snprintf(what, whatlen, "temporary in %s", lua_tostring(L, -1));
-		ret = pmemset_source_from_temporary(src, lua_tostring(L, -1));
+		const char *dir = lua_tostring(L, -1);
+		snprintf(what, whatlen, "temporary in %s", dir);
+		ret = confine(ly, where, dir);
+		if (ret) {
+			lua_pop(L, 2);
+			return ret;
+		}
+		ret = pmemset_source_from_temporary(src, dir);
 		lua_pop(L, 1);
 	} else {
 		lua_pop(L, 2);

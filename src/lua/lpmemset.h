@@ -186,6 +186,41 @@ struct lpart *lp_checkpart(lua_State *L, int idx);
 void lp_push_part(lua_State *L, int setidx, uintptr_t addr, size_t size);
 void lp_open_part(lua_State *L);
 
+/* --- lconfine.c --- */
+
+/* what a path is opened for */
+#define LP_CONFINE_READ	  (1U << 0) /* read a script or data file */
+#define LP_CONFINE_CREATE (1U << 1) /* create, open and map a source */
+
+struct lp_grant {
+	char *dir; /* resolved, no trailing '/' (but "/") */
+	size_t len;
+	unsigned flags; /* LP_CONFINE_* granted */
+};
+
+/* the directories granted to a confined interpreter (owned by its host) */
+struct lp_confinement {
+	struct lp_grant *grants;
+	size_t n;
+};
+
+/* confines every path check of L to c (call in protected mode) */
+void lp_confine_register(lua_State *L, struct lp_confinement *c);
+/*
+ * lp_confine_path -- 0 if path may be used for need (always, when nothing
+ * is registered), else -EACCES with a message naming the path and the
+ * missing grant. Never raises.
+ */
+int lp_confine_path(lua_State *L, const char *path, unsigned need, char *msg,
+		    size_t msglen);
+/* the same, raising "what: message" */
+void lp_check_path(lua_State *L, const char *what, const char *path,
+		   unsigned need);
+/* grants dir (resolved now) for flags; 0 or a negated errno */
+int lp_confinement_add(struct lp_confinement *c, const char *dir,
+		       unsigned flags);
+void lp_confinement_fini(struct lp_confinement *c);
+
 /* --- lemu.c, linventory.c --- */
 void lp_open_emu(lua_State *L);
 void lp_open_inventory(lua_State *L);

@@ -81,6 +81,7 @@ source_file(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 	uint64_t flags = lua_isnoneornil(L, 2) ? 0 : file_flags(L, 2);
+	lp_check_path(L, "pmemset.source.file", path, LP_CONFINE_CREATE);
 	struct lsource *s = new_source(L);
 	int ret = flags ? pmemset_xsource_from_file(&s->src, path, flags)
 			: pmemset_source_from_file(&s->src, path);
@@ -94,6 +95,7 @@ static int
 source_temporary(lua_State *L)
 {
 	const char *dir = luaL_checkstring(L, 1);
+	lp_check_path(L, "pmemset.source.temporary", dir, LP_CONFINE_CREATE);
 	struct lsource *s = new_source(L);
 	int ret = pmemset_source_from_temporary(&s->src, dir);
 	if (ret)

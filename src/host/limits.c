@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * limits.c -- instruction budget, deadline and memory cap of the host.
+ *
+ * The count hook runs every HOOK_PERIOD instructions of any thread of the
+ * interpreter (lua_newthread copies the hook, so coroutines carry it). Once
+ * a limit stopped the script, the hook of the thread that sees it is set to
+ * run at every instruction and raises again each time: a script's pcall
+ * may catch the first error, but the next instruction raises anew, until
+ * the outermost entry returns to C (as Redis's script timeout does).
+ *
+ * The allocator refuses growth past the cap and only then: Lua assumes a
+ * shrink never fails. Sums are checked before they are made, so no size
+ * can wrap the count. A refusal is a Lua memory error the script could
+ * catch; it also records the stop, so the hook raises it again.
+ *
+ * A count hook cannot interrupt one long C call (string.rep of a huge
+ * count, a sort of a huge table): the memory cap bounds those that
+ * allocate, the deadline is checked when the call returns.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host_limits.h"
+
+#define HOOK_PERIOD 1000
+
+uint64_t host_alloc_fail_at;
+int host_alloc_fail_rest;
+uint64_t host_alloc_count;
+
+static int
+injected_failure(void)
+{
+	if (!host_alloc_fail_at)
+		return 0;
+	uint64_t n = ++host_alloc_count;
+	return n == host_alloc_fail_at ||
+	       (host_alloc_fail_rest && n > host_alloc_fail_at);
+}
+
+void *
+limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct host_limits *lim = ud;
+	size_t old = ptr ? osize : 0; /* without ptr, osize is a type tag */
+	if (nsize == 0) {
+		free(ptr);
+		lim->used -= old;
+		return NULL;
+	}
+	if (nsize > old) {
+		size_t grow = nsize - old;
+		size_t cap = lim->set.max_memory;
+		if (lim->memory_armed && cap &&
+		    (grow > cap || lim->used > cap - grow)) {
+			if (!lim->hit) {
+				lim->hit = LIMIT_MEMORY;
+				lim->located = 0;
+				snprintf(lim->msg, sizeof(lim->msg),
+					 "memory limit (%zu bytes) exceeded",
+					 cap);
+			}
+			return NULL;
+		}
+		if (injected_failure())
+			return NULL;
+	}
+	void *p = realloc(ptr, nsize);
+	if (!p)
+		return NULL;
+	lim->used = lim->used - old + nsize;
+	return p;
+}
+
+static struct host_limits *
+limits_of(lua_State *L)
+{
+	void *ud;
+	lua_getallocf(L, &ud);
+	return ud;
+}
+
+static int
+past(const struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec &&
+		now.tv_nsec >= deadline->tv_nsec);
+}
+
+/* the limit this hook finds exceeded, its message written */
+static enum limit_kind
+check(struct host_limits *lim, int period)
+{
+	lim->count += (uint64_t)period;
+	const struct pmemset_lua_limits *s = &lim->set;
+	if (s->max_instructions && lim->count > s->max_instructions) {
+		snprintf(lim->msg, sizeof(lim->msg),
+			 "instruction limit (%llu) exceeded",
+			 (unsigned long long)s->max_instructions);
+		return LIMIT_INSTRUCTIONS;
+	}
+	if (s->timeout_ms && past(&lim->deadline)) {
+		snprintf(lim->msg, sizeof(lim->msg),
+			 "time limit (%llu ms) exceeded",
+			 (unsigned long long)s->timeout_ms);
+		return LIMIT_TIME;
+	}
+	return LIMIT_NONE;
+}
+
+/* appends " at chunk:line" of the running function to the message */
+static void
+locate(struct host_limits *lim, lua_State *L, lua_Debug *ar)
+{
+	lim->located = 1;
+	if (!lua_getinfo(L, "Sl", ar))
+		return;
+	size_t len = strlen(lim->msg);
+	snprintf(lim->msg + len, sizeof(lim->msg) - len, " at %s:%d",
+		 ar->short_src, ar->currentline);
+}
+
+static void
+hook(lua_State *L, lua_Debug *ar)
+{
+	struct host_limits *lim = limits_of(L);
+	int period = lua_gethookcount(L);
+	if (!lim->hit && lim->depth > 0)
+		lim->hit = check(lim, period);
+	if (!lim->hit || lim->depth == 0) {
+		if (period != HOOK_PERIOD) /* left from an earlier stop */
+			lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_PERIOD);
+		return;
+	}
+	if (!lim->located)
+		locate(lim, L, ar);
+	if (period != 1)
+		lua_sethook(L, hook, LUA_MASKCOUNT, 1);
+	lua_pushstring(L, lim->msg);
+	lua_error(L);
+}
+
+void
+limits_install(lua_State *L)
+{
+	lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_PERIOD);
+}
+
+void
+limits_enter(struct host_limits *lim, lua_State *L)
+{
+	(void)L;
+	if (lim->depth++ > 0)
+		return;
+	lim->hit = LIMIT_NONE;
+	lim->located = 0;
+	lim->msg[0] = '\0';
+	lim->count = 0;
+	clock_gettime(CLOCK_MONOTONIC, &lim->deadline);
+	uint64_t ms = lim->set.timeout_ms;
+	if (ms > (uint64_t)INT32_MAX * 1000)
+		ms = (uint64_t)INT32_MAX * 1000; /* 68 years is forever */
+	lim->deadline.tv_sec += (time_t)(ms / 1000);
+	lim->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (lim->deadline.tv_nsec >= 1000000000L) {
+		lim->deadline.tv_sec++;
+		lim->deadline.tv_nsec -= 1000000000L;
+	}
+}
+
+void
+limits_leave(struct host_limits *lim, lua_State *L)
+{
+	if (--lim->depth > 0)
+		return;
+	/* the main thread runs at the normal period again */
+	limits_install(L);
+}
