@@ -474,31 +474,47 @@ call_handler(struct pmemset_lua *host, struct binding *b, struct pmemset *set,
 	if (!lua_checkstack(L, 8))
 		return host_err(host, PMEMSET_LUA_E_HANDLER,
 				"Lua stack overflow in an event handler");
-	if (!push_handler(L, b->policy_ref, ctx->type))
-		return 0;
-
+	/* the view stays in its slot below the call: no reference to undo */
 	struct setview *v = lua_newuserdatauv(L, sizeof(*v), 0);
-	v->set = set;
+	v->set = NULL;
 	luaL_setmetatable(L, SETVIEW_MT);
-	lua_pushvalue(L, -1);
-	int view = luaL_ref(L, LUA_REGISTRYINDEX);
+	int view = lua_gettop(L);
+	if (!push_handler(L, b->policy_ref, ctx->type)) {
+		lua_settop(L, view - 1);
+		return 0;
+	}
+	lua_pushvalue(L, view);
 	push_event(L, ctx);
 
 	const char *name = lp_event_names[ctx->type];
 	char what[64];
 	snprintf(what, sizeof(what), "%s handler", name);
+	v->set = set;
 	int ret = host_pcall(host, 2, 2, what);
-	if (ret)
-		ret = PMEMSET_LUA_E_HANDLER;
-	else
+	if (!ret)
 		ret = handler_result(host, L, name);
+	else if (ret != PMEMSET_LUA_E_LIMIT && ret != -ENOMEM)
+		ret = PMEMSET_LUA_E_HANDLER;
 
 	/* the view dies with the call, whoever kept it */
-	lua_rawgeti(L, LUA_REGISTRYINDEX, view);
-	((struct setview *)lua_touserdata(L, -1))->set = NULL;
-	lua_pop(L, 1);
-	luaL_unref(L, LUA_REGISTRYINDEX, view);
+	v->set = NULL;
+	lua_settop(L, view - 1);
 	return ret;
+}
+
+struct event_args {
+	struct binding *b;
+	struct pmemset *set;
+	struct pmemset_event_context *ctx;
+};
+
+/* in protected mode: the keys and the handler's arguments allocate */
+static int
+handle_event(struct pmemset_lua *host, void *arg)
+{
+	struct event_args *a = arg;
+	update_keys(host, a->set, a->ctx);
+	return call_handler(host, a->b, a->set, a->ctx);
 }
 
 int
@@ -512,8 +528,10 @@ events_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 	host_lock(host);
 	struct pmemset_event_context *outer = host->event;
 	host->event = ctx;
-	update_keys(host, set, ctx);
-	int ret = call_handler(host, b, set, ctx);
+	struct event_args a = { b, set, ctx };
+	char what[64];
+	snprintf(what, sizeof(what), "%s event", lp_event_names[ctx->type]);
+	int ret = host_protect(host, handle_event, &a, what);
 	host->event = outer;
 	if (host->observer)
 		host->observer(set, ctx, ret, host->observer_arg);

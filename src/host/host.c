@@ -369,8 +369,8 @@ load_status(struct pmemset_lua *host, int status)
 {
 	if (status == LUA_OK)
 		return 0;
-	int ret = host_err(host, PMEMSET_LUA_E_SCRIPT, "%s",
-			   lua_tostring(host->L, -1));
+	int code = status == LUA_ERRMEM ? -ENOMEM : PMEMSET_LUA_E_SCRIPT;
+	int ret = host_err(host, code, "%s", lua_tostring(host->L, -1));
 	lua_pop(host->L, 1);
 	return ret;
 }

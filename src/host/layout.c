@@ -521,6 +521,14 @@ run_layout(struct layout *ly)
 	return ret;
 }
 
+/* in protected mode: a raise (out of memory) leaves what ly.hs holds */
+static int
+load_and_run(struct pmemset_lua *host, void *arg)
+{
+	int ret = host_load_file(host, ((struct layout *)arg)->name);
+	return ret ? ret : run_layout(arg);
+}
+
 int
 pmemset_lua_map_layout(struct pmemset_lua *host, const char *path,
 		       struct pmemset **set)
@@ -538,8 +546,8 @@ pmemset_lua_map_layout(struct pmemset_lua *host, const char *path,
 	ly.hs = calloc(1, sizeof(*ly.hs));
 	if (!ly.hs) {
 		ret = host_err(host, -ENOMEM, "map_layout: out of memory");
-	} else if ((ret = host_load_file(host, path)) == 0) {
-		ret = run_layout(&ly);
+	} else {
+		ret = host_protect(host, load_and_run, &ly, path);
 	}
 	if (ret && ly.hs) {
 		/* tearing down runs handlers (SDS_UPDATE): keep the message */

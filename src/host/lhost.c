@@ -144,25 +144,36 @@ change_name(int32_t event)
 	}
 }
 
+struct notify_args {
+	struct lua_tracker *t;
+	int32_t event;
+	const char *key;
+	struct pmemset_lua_value new_value, old_value;
+};
+
+/* in protected mode: pushing the arguments may run out of memory */
+static int
+notify_protected(struct pmemset_lua *host, void *arg)
+{
+	const struct notify_args *a = arg;
+	lua_State *L = host->L;
+	luaL_checkstack(L, 8, "tracker");
+	lua_rawgeti(L, LUA_REGISTRYINDEX, a->t->fn_ref);
+	lua_pushstring(L, change_name(a->event));
+	lua_pushstring(L, a->key);
+	push_value(L, a->new_value);
+	push_value(L, a->old_value);
+	return host_pcall(host, 4, 0, "tracker");
+}
+
 static void
 lua_notify(struct pmemset_lua *host, pmemset_lua_track_handle_t handle,
 	   int32_t event, const char *key, struct pmemset_lua_value new_value,
 	   struct pmemset_lua_value old_value, void *user_data)
 {
 	(void)handle;
-	struct lua_tracker *t = user_data;
-	lua_State *L = host->L;
-	if (!lua_checkstack(L, 8)) {
-		host_err(host, PMEMSET_LUA_E_HANDLER,
-			 "tracker of %s: Lua stack overflow", key);
-		return;
-	}
-	lua_rawgeti(L, LUA_REGISTRYINDEX, t->fn_ref);
-	lua_pushstring(L, change_name(event));
-	lua_pushstring(L, key);
-	push_value(L, new_value);
-	push_value(L, old_value);
-	host_pcall(host, 4, 0, "tracker");
+	struct notify_args a = { user_data, event, key, new_value, old_value };
+	host_protect(host, notify_protected, &a, "tracker");
 }
 
 static void
@@ -203,12 +214,15 @@ l_track(lua_State *L)
 	int32_t type = check_changes(L, 2);
 	luaL_checktype(L, 3, LUA_TFUNCTION);
 
-	struct lua_tracker *t = malloc(sizeof(*t));
-	if (!t)
-		return luaL_error(L, "host.track: out of memory");
-	t->host = host;
 	lua_pushvalue(L, 3);
-	t->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	int ref = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: first */
+	struct lua_tracker *t = malloc(sizeof(*t));
+	if (!t) {
+		luaL_unref(L, LUA_REGISTRYINDEX, ref);
+		return luaL_error(L, "host.track: out of memory");
+	}
+	t->host = host;
+	t->fn_ref = ref;
 	pmemset_lua_track_handle_t handle;
 	if (keys_track_add(&host->keys, key, type, lua_notify, t, lua_release,
 			   &handle)) {

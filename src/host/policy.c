@@ -136,6 +136,24 @@ run_policy_chunk(struct pmemset_lua *host, const char *name)
 	return 0;
 }
 
+struct load_args {
+	const char *path; /* or */
+	const char *code, *name;
+};
+
+static int
+load_policy(struct pmemset_lua *host, void *arg)
+{
+	const struct load_args *a = arg;
+	if (!a->code) {
+		int ret = host_load_file(host, a->path);
+		return ret ? ret : run_policy_chunk(host, a->path);
+	}
+	int ret = host_load_string(host, a->code, a->name);
+	const char *name = a->name[0] == '=' ? a->name + 1 : a->name;
+	return ret ? ret : run_policy_chunk(host, name);
+}
+
 int
 pmemset_lua_load_policy(struct pmemset_lua *host, const char *path)
 {
@@ -144,9 +162,8 @@ pmemset_lua_load_policy(struct pmemset_lua *host, const char *path)
 	if (!path)
 		return host_err(host, -EINVAL, "load_policy: path is NULL");
 	host_lock(host);
-	int ret = host_load_file(host, path);
-	if (!ret)
-		ret = run_policy_chunk(host, path);
+	struct load_args a = { path, NULL, NULL };
+	int ret = host_protect(host, load_policy, &a, path);
 	host_unlock(host);
 	return ret;
 }
@@ -164,9 +181,8 @@ pmemset_lua_load_policy_string(struct pmemset_lua *host, const char *code,
 	if (!name)
 		name = "=(policy)";
 	host_lock(host);
-	int ret = host_load_string(host, code, name);
-	if (!ret)
-		ret = run_policy_chunk(host, name[0] == '=' ? name + 1 : name);
+	struct load_args a = { NULL, code, name };
+	int ret = host_protect(host, load_policy, &a, name);
 	host_unlock(host);
 	return ret;
 }
@@ -219,6 +235,38 @@ remember_state(struct pmemset_lua *host, const struct pmemset_state_info *info)
 	host->state = info->state;
 }
 
+struct state_args {
+	struct binding *b;
+	const struct pmemset_state_info *info;
+	char *why;
+	size_t why_len;
+};
+
+/* in protected mode; 0 accept, 1 refuse (why set) */
+static int
+state_decision(struct pmemset_lua *host, void *arg)
+{
+	const struct state_args *a = arg;
+	lua_State *L = host->L;
+	const char *state = pmemset_lua_state_name(a->info->state);
+	if (!state)
+		state = "unknown";
+	int refuse = 0; /* attach installs us only with a policy */
+	luaL_checkstack(L, 8, "acceptable_states");
+	lua_rawgeti(L, LUA_REGISTRYINDEX, a->b->policy_ref);
+	int t = lua_getfield(L, -1, "acceptable_states");
+	if (t == LUA_TFUNCTION) {
+		refuse = call_state_fn(host, a->info, state, a->why,
+				       a->why_len);
+	} else if (t == LUA_TTABLE) {
+		refuse = !listed(L, state);
+		if (refuse)
+			snprintf(a->why, a->why_len,
+				 "state %s is not in acceptable_states", state);
+	}
+	return refuse;
+}
+
 int
 policy_state_cb(const struct pmemset_state_info *info, char *why,
 		size_t why_len, void *arg)
@@ -226,39 +274,17 @@ policy_state_cb(const struct pmemset_state_info *info, char *why,
 	struct binding *b = arg;
 	struct pmemset_lua *host = b->host;
 	host_lock(host);
-	lua_State *L = host->L;
-	int top = lua_gettop(L);
 	remember_state(host, info);
-
-	const char *state = pmemset_lua_state_name(info->state);
-	if (!state)
-		state = "unknown";
-	int refuse;
-	if (!lua_checkstack(L, 8)) {
-		snprintf(why, why_len, "Lua stack overflow");
-		refuse = 1;
-	} else {
-		lua_rawgeti(L, LUA_REGISTRYINDEX, b->policy_ref);
-		int t = lua_getfield(L, -1, "acceptable_states");
-		if (t == LUA_TFUNCTION) {
-			refuse = call_state_fn(host, info, state, why, why_len);
-		} else if (t == LUA_TTABLE) {
-			refuse = !listed(L, state);
-			if (refuse)
-				snprintf(why, why_len,
-					 "state %s is not in "
-					 "acceptable_states",
-					 state);
-		} else {
-			refuse = 0; /* attach installs us only with a policy */
-		}
-	}
+	struct state_args a = { b, info, why, why_len };
+	int refuse = host_protect(host, state_decision, &a,
+				  "acceptable_states");
+	if (refuse < 0) /* the decision itself failed: a refusal */
+		snprintf(why, why_len, "policy error: %s", host->errmsg);
 	if (refuse)
 		host_err(host, PMEMSET_E_UNDESIRABLE_PART_STATE, "%s: %s",
 			 info->path ? info->path : "part", why);
-	lua_settop(L, top);
 	host_unlock(host);
-	return refuse;
+	return refuse != 0;
 }
 
 /* --- bindings --- */
@@ -266,13 +292,16 @@ policy_state_cb(const struct pmemset_state_info *info, char *why,
 static struct binding *
 new_binding(struct pmemset_lua *host, int policy_ref)
 {
-	struct binding *b = calloc(1, sizeof(*b));
-	if (!b)
-		return NULL;
 	lua_State *L = host->L;
 	lua_rawgeti(L, LUA_REGISTRYINDEX, policy_ref);
+	int ref = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: first */
+	struct binding *b = calloc(1, sizeof(*b));
+	if (!b) {
+		luaL_unref(L, LUA_REGISTRYINDEX, ref);
+		return NULL;
+	}
 	b->host = host;
-	b->policy_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	b->policy_ref = ref;
 	b->next = host->bindings;
 	host->bindings = b;
 	return b;
@@ -300,6 +329,12 @@ policy_attach(struct pmemset_lua *host, struct pmemset_config *cfg,
 	return 0;
 }
 
+static int
+attach(struct pmemset_lua *host, void *cfg)
+{
+	return policy_attach(host, cfg, host->policy_ref);
+}
+
 int
 pmemset_lua_attach(struct pmemset_lua *host, struct pmemset_config *cfg)
 {
@@ -313,7 +348,7 @@ pmemset_lua_attach(struct pmemset_lua *host, struct pmemset_config *cfg)
 		ret = host_err(host, PMEMSET_LUA_E_NO_POLICY,
 			       "attach: no policy loaded");
 	else
-		ret = policy_attach(host, cfg, host->policy_ref);
+		ret = host_protect(host, attach, cfg, "attach");
 	host_unlock(host);
 	return ret;
 }
