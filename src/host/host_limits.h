@@ -58,13 +58,14 @@ limits_message(const struct host_limits *lim)
 }
 
 /*
- * Test seam: allocation number host_alloc_fail_at (counted over every
- * host from 1 when it is set; 0 = never) fails, and with
- * host_alloc_fail_rest every one after it too. Growth only: Lua assumes
- * shrinking never fails.
+ * Test seam: from allocation number host_alloc_fail_at (counted over every
+ * host from 1 once it is set; 0 = never) host_alloc_fail_span allocations
+ * fail (0: every one after). Growth only: Lua assumes shrinking never
+ * fails. Lua retries a failed allocation once after a full collection, so a
+ * span of 2 fails one allocation for good.
  */
 extern uint64_t host_alloc_fail_at;
-extern int host_alloc_fail_rest;
+extern uint64_t host_alloc_fail_span;
 extern uint64_t host_alloc_count;
 
 #endif /* host_limits.h */

@@ -28,7 +28,7 @@
 #define HOOK_PERIOD 1000
 
 uint64_t host_alloc_fail_at;
-int host_alloc_fail_rest;
+uint64_t host_alloc_fail_span;
 uint64_t host_alloc_count;
 
 static int
@@ -37,8 +37,10 @@ injected_failure(void)
 	if (!host_alloc_fail_at)
 		return 0;
 	uint64_t n = ++host_alloc_count;
-	return n == host_alloc_fail_at ||
-	       (host_alloc_fail_rest && n > host_alloc_fail_at);
+	if (n < host_alloc_fail_at)
+		return 0;
+	return !host_alloc_fail_span ||
+	       n - host_alloc_fail_at < host_alloc_fail_span;
 }
 
 void *

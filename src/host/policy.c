@@ -256,8 +256,8 @@ state_decision(struct pmemset_lua *host, void *arg)
 	lua_rawgeti(L, LUA_REGISTRYINDEX, a->b->policy_ref);
 	int t = lua_getfield(L, -1, "acceptable_states");
 	if (t == LUA_TFUNCTION) {
-		refuse = call_state_fn(host, a->info, state, a->why,
-				       a->why_len);
+		refuse =
+			call_state_fn(host, a->info, state, a->why, a->why_len);
 	} else if (t == LUA_TTABLE) {
 		refuse = !listed(L, state);
 		if (refuse)
@@ -276,8 +276,8 @@ policy_state_cb(const struct pmemset_state_info *info, char *why,
 	host_lock(host);
 	remember_state(host, info);
 	struct state_args a = { b, info, why, why_len };
-	int refuse = host_protect(host, state_decision, &a,
-				  "acceptable_states");
+	int refuse =
+		host_protect(host, state_decision, &a, "acceptable_states");
 	if (refuse < 0) /* the decision itself failed: a refusal */
 		snprintf(why, why_len, "policy error: %s", host->errmsg);
 	if (refuse)
