@@ -122,8 +122,7 @@ module_confined(void)
 {
 	struct pmemset_lua *host = sandboxed();
 	ok(host, "assert(require('pmemset').emu == nil)");
-	refused(host,
-		"require('pmemset').source.file('/proc/self/mem')",
+	refused(host, "require('pmemset').source.file('/proc/self/mem')",
 		"/proc/self/mem (resolved: /proc/");
 	refused(host,
 		"require('pmemset').source.file('/etc/passwd', "
@@ -148,8 +147,7 @@ module_confined(void)
 	refused(host, code, "granted for creating and mapping");
 
 	/* with a create grant: created and mapped, inside only */
-	UT_OK(pmemset_lua_allow_path(host, granted,
-				     PMEMSET_LUA_ALLOW_CREATE));
+	UT_OK(pmemset_lua_allow_path(host, granted, PMEMSET_LUA_ALLOW_CREATE));
 	char pool[4200];
 	snprintf(pool, sizeof(pool), "%s/pool", granted);
 	ut_file(pool, 64 * 1024, 'z');
@@ -264,8 +262,7 @@ allow_path_arguments(void)
 	UT_ASSERT(strstr(pmemset_lua_errormsg(host), "flags"));
 	UT_ASSERTeq(pmemset_lua_allow_path(host, "/no/such/dir", 1), -ENOENT);
 	UT_ASSERT(strstr(pmemset_lua_errormsg(host), "/no/such/dir"));
-	UT_ASSERTeq(pmemset_lua_allow_path(host, "/etc/hostname", 1),
-		    -ENOTDIR);
+	UT_ASSERTeq(pmemset_lua_allow_path(host, "/etc/hostname", 1), -ENOTDIR);
 	pmemset_lua_delete(&host);
 
 	/* an unsandboxed host is not confined */

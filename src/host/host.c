@@ -175,6 +175,7 @@ setup(struct pmemset_lua *h, void *arg)
 	lua_pushlightuserdata(L, h);
 	lua_setfield(L, LUA_REGISTRYINDEX, HOST_REGISTRY_KEY);
 	luaL_openlibs(L);
+	limits_open_lua(L);
 	preload_module(L);
 	events_open_lua(L);
 	host_open_lua(L);

@@ -39,6 +39,9 @@ struct host_limits {
 /* the lua_Alloc of every host; ud is its struct host_limits */
 void *limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 
+/* replaces the global xpcall by one a stopped script cannot use */
+void limits_open_lua(lua_State *L);
+
 /* installs the count hook on L (coroutines made later inherit it) */
 void limits_install(lua_State *L);
 

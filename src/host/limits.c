@@ -14,6 +14,12 @@
  * can wrap the count. A refusal is a Lua memory error the script could
  * catch; it also records the stop, so the hook raises it again.
  *
+ * Lua runs a message handler of an error raised by a hook, and every
+ * finalizer (__gc), with hooks off. So xpcall is replaced by one whose
+ * handler is skipped once a limit stopped the script, and the sandbox
+ * refuses metatables with __gc (sandbox.c); an unsandboxed script's
+ * finalizer is not bounded.
+ *
  * A count hook cannot interrupt one long C call (string.rep of a huge
  * count, a sort of a huge table): the memory cap bounds those that
  * allocate, the deadline is checked when the call returns.
@@ -22,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <lauxlib.h>
 
 #include "host_limits.h"
 
@@ -183,4 +191,38 @@ limits_leave(struct host_limits *lim, lua_State *L)
 		return;
 	/* the main thread runs at the normal period again */
 	limits_install(L);
+}
+
+/* the message handler of xpcall: the script's one, unless stopped */
+static int
+guarded_handler(lua_State *L)
+{
+	if (limits_of(L)->hit)
+		return 1; /* the stop's message, as it is */
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+/* xpcall(f, msgh, ...) with msgh guarded; upvalue 1: the real xpcall */
+static int
+guarded_xpcall(lua_State *L)
+{
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, guarded_handler, 1);
+	lua_replace(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+void
+limits_open_lua(lua_State *L)
+{
+	lua_getglobal(L, "xpcall");
+	lua_pushcclosure(L, guarded_xpcall, 1);
+	lua_setglobal(L, "xpcall");
 }
