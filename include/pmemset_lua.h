@@ -104,11 +104,13 @@ int pmemset_lua_set_limits(struct pmemset_lua *host,
 int pmemset_lua_get_limits(struct pmemset_lua *host,
 			   struct pmemset_lua_limits *limits);
 
-/* flags of pmemset_lua_allow_path */
-#define PMEMSET_LUA_ALLOW_READ (1U << 0)   /* loadfile, dofile, host.read_file \
-					    */
-#define PMEMSET_LUA_ALLOW_CREATE (1U << 1) /* + create, open and map sources   \
-					    */
+/*
+ * flags of pmemset_lua_allow_path: READ lets scripts read files there
+ * (loadfile, dofile, host.read_file); CREATE also lets them create, open
+ * and map sources there
+ */
+#define PMEMSET_LUA_ALLOW_READ	 (1U << 0)
+#define PMEMSET_LUA_ALLOW_CREATE (1U << 1)
 #define PMEMSET_LUA_ALLOW_VALID                                                \
 	(PMEMSET_LUA_ALLOW_READ | PMEMSET_LUA_ALLOW_CREATE)
 

@@ -46,6 +46,7 @@ pmap_alloc(struct pmemset *set)
 	struct pmemset_part_map *m = set->pmap_free;
 	set->pmap_free = FREE_NEXT(m);
 	memset(m, 0, sizeof(*m));
+	m->serial = ++set->pmap_serial;
 	return m;
 }
 

@@ -325,6 +325,17 @@ confine(struct layout *ly, const char *where, const char *path)
 	return ret;
 }
 
+/* create = "always" must not truncate a file mapped in this process */
+static int
+not_mapped(struct layout *ly, const char *where, const char *path)
+{
+	char msg[PATH_MAX + 160];
+	int ret = lp_check_not_mapped(path, msg, sizeof(msg));
+	if (ret)
+		host_err(ly->host, ret, "%s: %s: %s", ly->name, where, msg);
+	return ret;
+}
+
 /* the source of the part table at p; its description in what */
 static int
 open_source(struct layout *ly, int p, const char *where,
@@ -337,7 +348,10 @@ open_source(struct layout *ly, int p, const char *where,
 		snprintf(what, whatlen, "%s", file);
 		uint64_t flags;
 		ret = file_flags(ly, p, &flags);
-		if (!ret && (ret = confine(ly, where, file)) != 0) {
+		if (!ret && (ret = confine(ly, where, file)) == 0 &&
+		    (flags & PMEMSET_SOURCE_FILE_CREATE_ALWAYS))
+			ret = not_mapped(ly, where, file);
+		if (ret) {
 			lua_pop(L, 1);
 			return ret;
 		}

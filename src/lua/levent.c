@@ -274,6 +274,10 @@ lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 	struct lset *s = arg;
 	if ((unsigned)ctx->type >= NEVENTS)
 		return 0;
+	int removal = ctx->type == PMEMSET_EVENT_PART_REMOVE ||
+		      ctx->type == PMEMSET_EVENT_REMOVE_RANGE;
+	if (removal)
+		s->remove_gen++;
 	lua_State *L = s->L ? s->L : s->main;
 	if (!lua_checkstack(L, 6))
 		return -ENOMEM;
@@ -309,7 +313,9 @@ lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 	ev->valid = 1;
 
 	s->depth++;
+	s->removing += removal;
 	int status = lua_pcall(L, 2, 1, 0);
+	s->removing -= removal;
 	s->depth--;
 	ev->valid = 0;
 

@@ -80,6 +80,12 @@ struct lsource {
 };
 
 struct lsource *lp_checksource(lua_State *L, int idx);
+/*
+ * lp_check_not_mapped -- 0 if no mapping of this process shows the file at
+ * path (or it does not exist), else -EBUSY with a message: truncating it
+ * (create = "always") would turn accesses through the mapping into SIGBUS.
+ */
+int lp_check_not_mapped(const char *path, char *msg, size_t msglen);
 void lp_open_source(lua_State *L);
 
 /* --- lsds.c --- */
@@ -119,6 +125,14 @@ struct lset {
 	int self;
 	lua_State *main; /* the main thread of the set's Lua state */
 	int depth;	 /* handlers running now (nesting) */
+	/*
+	 * PART_REMOVE and REMOVE_RANGE handlers running now: their parts may
+	 * be unmapped already and the set is locked
+	 */
+	int removing;
+	/* counts removals (events and calls): a part unchanged since its
+	 * last lookup can be trusted where no lookup can be made */
+	uint64_t remove_gen;
 	int has_handler_error;
 	enum pmemset_coalescing coalescing;
 };
@@ -177,13 +191,16 @@ uint64_t lp_checkstates(lua_State *L, int idx, const char *what);
 /* --- lpart.c --- */
 
 struct lpart {
-	uintptr_t addr; /* start of the part map when the object was made */
-	size_t size;	/* its size then (refreshed by every lookup) */
+	uintptr_t addr;	 /* start of the part map when the object was made */
+	size_t size;	 /* its size then (refreshed by every lookup) */
+	uint64_t serial; /* the part map's (pmemset_part_map_serial) */
+	uint64_t gen;	 /* the set's remove_gen at the last lookup */
 };
 
 struct lpart *lp_checkpart(lua_State *L, int idx);
-/* pushes a part object of the set at setidx */
-void lp_push_part(lua_State *L, int setidx, uintptr_t addr, size_t size);
+/* pushes a part object of the set at setidx: part map d, serial serial */
+void lp_push_part(lua_State *L, int setidx,
+		  const struct pmemset_part_descriptor *d, uint64_t serial);
 void lp_open_part(lua_State *L);
 
 /* --- lconfine.c --- */

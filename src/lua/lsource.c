@@ -3,7 +3,13 @@
  * lsource.c -- pmemset.source: file and temporary sources as userdata.
  */
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "lpmemset.h"
 
@@ -37,6 +43,42 @@ source_created(lua_State *L, struct lsource *s)
 {
 	lp_objects_put(L, s->src, -1);
 	return 1;
+}
+
+/* whether a line of /proc/self/maps maps the file of dev, ino */
+static int
+maps_file(const char *line, dev_t dev, ino_t ino)
+{
+	unsigned maj, min;
+	uintmax_t inode;
+	if (sscanf(line, "%*s %*s %*s %x:%x %ju", &maj, &min, &inode) != 3)
+		return 0;
+	return inode != 0 && (ino_t)inode == ino && makedev(maj, min) == dev;
+}
+
+int
+lp_check_not_mapped(const char *path, char *msg, size_t msglen)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0; /* nothing there to truncate under a mapping */
+	FILE *f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return 0;
+	char *line = NULL;
+	size_t cap = 0;
+	int mapped = 0;
+	while (!mapped && getline(&line, &cap, f) > 0)
+		mapped = maps_file(line, st.st_dev, st.st_ino);
+	free(line);
+	fclose(f);
+	if (!mapped)
+		return 0;
+	snprintf(msg, msglen,
+		 "%s is mapped in this process (a set maps it): "
+		 "create = \"always\" would truncate it under the mapping",
+		 path);
+	return -EBUSY;
 }
 
 static const char *const create_names[] = { "always", "if_needed", NULL };
@@ -82,6 +124,14 @@ source_file(lua_State *L)
 	const char *path = luaL_checkstring(L, 1);
 	uint64_t flags = lua_isnoneornil(L, 2) ? 0 : file_flags(L, 2);
 	lp_check_path(L, "pmemset.source.file", path, LP_CONFINE_CREATE);
+	char msg[4096 + 128];
+	if ((flags & PMEMSET_SOURCE_FILE_CREATE_ALWAYS) &&
+	    lp_check_not_mapped(path, msg, sizeof(msg))) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "cannot open source: %s", msg);
+		lp_push_errname(L, -EBUSY);
+		return 3;
+	}
 	struct lsource *s = new_source(L);
 	int ret = flags ? pmemset_xsource_from_file(&s->src, path, flags)
 			: pmemset_source_from_file(&s->src, path);
