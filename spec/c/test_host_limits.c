@@ -190,6 +190,29 @@ runaway_handler(void)
 	pmemset_lua_delete(&host);
 }
 
+/* a handler of a set the script made with the module */
+static void
+runaway_module_handler(void)
+{
+	struct pmemset_lua *host = limited(100000, 0, 0);
+	UT_OK(pmemset_lua_allow_path(host, ut_dir(), PMEMSET_LUA_ALLOW_CREATE));
+	char code[8192];
+	snprintf(code, sizeof(code),
+		 "local pm = require 'pmemset'\n"
+		 "local src = assert(pm.source.temporary('%s'))\n"
+		 "local set = assert(pm.new { granularity = 'page', on = {\n"
+		 "  part_add = function()\n"
+		 "    pcall(function() while true do end end)\n"
+		 "  end } })\n"
+		 "pcall(set.map, set, src, { length = '64K' })\n"
+		 "set:close() src:close()\n",
+		 ut_dir());
+	expect_limit(host, pmemset_lua_run_string(host, code, "=module"),
+		     "module handler", "instruction limit");
+	UT_OK(pmemset_lua_run_string(host, "assert(true)", NULL));
+	pmemset_lua_delete(&host);
+}
+
 static void
 runaway_state_policy(void)
 {
@@ -262,6 +285,7 @@ main(void)
 	UT_RUN(memory_bombs);
 	UT_RUN(runaway_policy_and_layout);
 	UT_RUN(runaway_handler);
+	UT_RUN(runaway_module_handler);
 	UT_RUN(runaway_state_policy);
 	UT_RUN(runaway_tracker_and_finalizer);
 	return 0;

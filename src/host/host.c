@@ -166,6 +166,33 @@ init_lock(pthread_mutex_t *lock)
 	return ret ? -ret : 0;
 }
 
+/* its address is the registry key of the message a swallowed stop gets */
+static const char stop_key;
+
+/* a handler or state policy run by the module: inside the limits */
+static void
+entry_begin(void *arg, lua_State *L)
+{
+	limits_enter(&((struct pmemset_lua *)arg)->lim, L);
+}
+
+static int
+entry_end(void *arg, lua_State *L, int status)
+{
+	struct pmemset_lua *host = arg;
+	if (host->lim.hit) {
+		host_err(host, PMEMSET_LUA_E_LIMIT, "%s",
+			 limits_message(&host->lim));
+		if (status == LUA_OK) {
+			/* caught by the script: an error all the same */
+			lua_rawgetp(L, LUA_REGISTRYINDEX, &stop_key);
+			status = LUA_ERRRUN;
+		}
+	}
+	limits_leave(&host->lim, L);
+	return status;
+}
+
 /* everything of a new interpreter that allocates: run protected */
 static int
 setup(struct pmemset_lua *h, void *arg)
@@ -174,6 +201,10 @@ setup(struct pmemset_lua *h, void *arg)
 	lua_State *L = h->L;
 	lua_pushlightuserdata(L, h);
 	lua_setfield(L, LUA_REGISTRYINDEX, HOST_REGISTRY_KEY);
+	lua_pushliteral(L, "stopped by a limit of the host");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &stop_key);
+	h->entry = (struct lp_entry_hooks){ entry_begin, entry_end, h };
+	lp_entry_register(L, &h->entry);
 	luaL_openlibs(L);
 	limits_open_lua(L);
 	preload_module(L);

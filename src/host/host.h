@@ -66,6 +66,7 @@ struct pmemset_lua {
 	/* the event being handled now (set:clear_badblock needs it) */
 	struct pmemset_event_context *event;
 	struct host_limits lim;	       /* the allocator's user data */
+	struct lp_entry_hooks entry;   /* limits of the module's own entries */
 	struct lp_confinement confine; /* the grants of a sandbox */
 };
 

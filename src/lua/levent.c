@@ -314,7 +314,8 @@ lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 
 	s->depth++;
 	s->removing += removal;
-	int status = lua_pcall(L, 2, 1, 0);
+	lp_entry_begin(L);
+	int status = lp_entry_end(L, lua_pcall(L, 2, 1, 0));
 	s->removing -= removal;
 	s->depth--;
 	ev->valid = 0;

@@ -238,6 +238,25 @@ int lp_confinement_add(struct lp_confinement *c, const char *dir,
 		       unsigned flags);
 void lp_confinement_fini(struct lp_confinement *c);
 
+/* --- lentry.c --- */
+
+/*
+ * Hooks a host registers around every entry into Lua the module makes from
+ * a core callback (handlers, state policies): begin before the pcall, end
+ * after it with its status; end returns the status to act on (a host may
+ * turn a stop into an error even if the script caught it).
+ */
+struct lp_entry_hooks {
+	void (*begin)(void *arg, lua_State *L);
+	int (*end)(void *arg, lua_State *L, int status);
+	void *arg;
+};
+
+/* hooks must outlive L (call in protected mode) */
+void lp_entry_register(lua_State *L, const struct lp_entry_hooks *hooks);
+void lp_entry_begin(lua_State *L);
+int lp_entry_end(lua_State *L, int status);
+
 /* --- lemu.c, linventory.c --- */
 void lp_open_emu(lua_State *L);
 void lp_open_inventory(lua_State *L);

@@ -86,7 +86,8 @@ lp_state_policy(const struct pmemset_state_info *info, char *why,
 	lua_pushlightuserdata(L, (void *)info);
 
 	s->depth++;
-	int status = lua_pcall(L, 2, 2, 0);
+	lp_entry_begin(L);
+	int status = lp_entry_end(L, lua_pcall(L, 2, 2, 0));
 	s->depth--;
 
 	int refuse;
