@@ -122,27 +122,33 @@ module_confined(void)
 {
 	struct pmemset_lua *host = sandboxed();
 	ok(host, "assert(require('pmemset').emu == nil)");
-	refused(host, "require('pmemset').source.file('/proc/self/mem')",
+	refused(host,
+		"assert(require('pmemset').source.file('/proc/self/mem'))",
 		"/proc/self/mem (resolved: /proc/");
 	refused(host,
-		"require('pmemset').source.file('/etc/passwd', "
-		"{ create = 'always' })",
+		"assert(require('pmemset').source.file('/etc/passwd', "
+		"{ create = 'always' }))",
 		"not under a directory granted for creating");
-	refused(host, "require('pmemset').source.temporary('/dev/shm')",
+	refused(host, "assert(require('pmemset').source.temporary('/dev/shm'))",
 		"--allow DIR:rw");
+	ok(host, "local s, msg, code = require('pmemset').source.file("
+		 "'/etc/passwd')\n"
+		 "assert(s == nil and code == 'EACCES', code)");
+	ok(host, "local f, msg = loadfile('/etc/passwd')\n"
+		 "assert(f == nil and msg:find('granted for reading'))");
 
 	char code[16800];
 	snprintf(code, sizeof(code),
-		 "require('pmemset').source.file('%s/victim', "
-		 "{ create = 'always' })",
+		 "assert(require('pmemset').source.file('%s/victim', "
+		 "{ create = 'always' }))",
 		 outside);
 	refused(host, code, "victim");
 
 	/* a read grant does not let sources be created or mapped */
 	UT_OK(pmemset_lua_allow_path(host, granted, PMEMSET_LUA_ALLOW_READ));
 	snprintf(code, sizeof(code),
-		 "require('pmemset').source.file('%s/pool', "
-		 "{ create = 'always' })",
+		 "assert(require('pmemset').source.file('%s/pool', "
+		 "{ create = 'always' }))",
 		 granted);
 	refused(host, code, "granted for creating and mapping");
 
@@ -162,8 +168,8 @@ module_confined(void)
 	ok(host, code);
 	/* .. out of the granted directory */
 	snprintf(code, sizeof(code),
-		 "require('pmemset').source.file('%s/../escape', "
-		 "{ create = 'always' })",
+		 "assert(require('pmemset').source.file('%s/../escape', "
+		 "{ create = 'always' }))",
 		 granted);
 	refused(host, code, "escape");
 	/* a symlink inside pointing out */
@@ -174,7 +180,8 @@ module_confined(void)
 	unlink(link);
 	UT_ASSERTeq(symlink(target, link), 0);
 	snprintf(code, sizeof(code),
-		 "require('pmemset').source.file('%s', { create = 'always' })",
+		 "assert(require('pmemset').source.file('%s', "
+		 "{ create = 'always' }))",
 		 link);
 	refused(host, code, "resolved");
 	UT_ASSERTeq(ut_file_size(target), 4096); /* not truncated */

@@ -114,13 +114,18 @@ read_file(lua_State *L)
 	return 1;
 }
 
-/* loadfile(path [, mode [, env]]) -- text only, confined */
+/* loadfile(path [, mode [, env]]) -- text only, confined; nil, message */
 static int
 confined_loadfile(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 	int env = !lua_isnone(L, 3) ? 3 : 0;
-	lp_check_path(L, "loadfile", path, LP_CONFINE_READ);
+	char msg[2 * 4096 + 160];
+	if (lp_confine_path(L, path, LP_CONFINE_READ, msg, sizeof(msg))) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "loadfile: %s", msg);
+		return 2;
+	}
 	if (luaL_loadfilex(L, path, "t") != LUA_OK) {
 		lua_pushnil(L);
 		lua_insert(L, -2);
@@ -242,7 +247,8 @@ static const char build[] =
 	"local load_layout = pmemset.load_layout\n"
 	"module.load_layout = function(path, lenv)\n"
 	"  if lenv == nil then lenv = env end\n"
-	"  loadfile_(path)\n"
+	"  local ok, err = loadfile_(path)\n"
+	"  if not ok then return nil, err, 'EINVAL' end\n"
 	"  return load_layout(path, lenv)\n"
 	"end\n"
 	"module = freeze(module, 'pmemset')\n"

@@ -117,24 +117,31 @@ file_flags(lua_State *L, int idx)
 	return flags;
 }
 
+/* nil, message, code of a source refused before anything is opened */
+static int
+refuse(lua_State *L, int code, const char *msg)
+{
+	lua_pushnil(L);
+	lua_pushfstring(L, "cannot open source: %s", msg);
+	lp_push_errname(L, code);
+	return 3;
+}
+
 /* pmemset.source.file(path [, opts]) */
 static int
 source_file(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 	uint64_t flags = lua_isnoneornil(L, 2) ? 0 : file_flags(L, 2);
-	lp_check_path(L, "pmemset.source.file", path, LP_CONFINE_CREATE);
-	char msg[4096 + 128];
-	if ((flags & PMEMSET_SOURCE_FILE_CREATE_ALWAYS) &&
-	    lp_check_not_mapped(path, msg, sizeof(msg))) {
-		lua_pushnil(L);
-		lua_pushfstring(L, "cannot open source: %s", msg);
-		lp_push_errname(L, -EBUSY);
-		return 3;
-	}
+	char msg[2 * 4096 + 160];
+	int ret = lp_confine_path(L, path, LP_CONFINE_CREATE, msg, sizeof(msg));
+	if (!ret && (flags & PMEMSET_SOURCE_FILE_CREATE_ALWAYS))
+		ret = lp_check_not_mapped(path, msg, sizeof(msg));
+	if (ret)
+		return refuse(L, ret, msg);
 	struct lsource *s = new_source(L);
-	int ret = flags ? pmemset_xsource_from_file(&s->src, path, flags)
-			: pmemset_source_from_file(&s->src, path);
+	ret = flags ? pmemset_xsource_from_file(&s->src, path, flags)
+		    : pmemset_source_from_file(&s->src, path);
 	if (ret)
 		return lp_fail(L, ret, "cannot open source");
 	return source_created(L, s);
@@ -145,7 +152,9 @@ static int
 source_temporary(lua_State *L)
 {
 	const char *dir = luaL_checkstring(L, 1);
-	lp_check_path(L, "pmemset.source.temporary", dir, LP_CONFINE_CREATE);
+	char msg[2 * 4096 + 160];
+	if (lp_confine_path(L, dir, LP_CONFINE_CREATE, msg, sizeof(msg)))
+		return refuse(L, -EACCES, msg);
 	struct lsource *s = new_source(L);
 	int ret = pmemset_source_from_temporary(&s->src, dir);
 	if (ret)
