@@ -5,10 +5,11 @@
  * delete a set, map a layout, delete) runs with the Nth allocation of the
  * interpreter failing (with Lua's retry after a collection), for every N,
  * and with every allocation failing from
- * the Nth on. Every host function must return 0, -ENOMEM or
- * PMEMSET_LUA_E_LIMIT with a message (never abort), nothing may leak (ASan
- * runs this test), and once the pressure goes the same host works.
- * Linked with the static host for its allocation seam (host_limits.h).
+ * the Nth on, and under memory caps from too small to enough. Every host
+ * function must return 0, -ENOMEM or PMEMSET_LUA_E_LIMIT with a message (never
+ * abort), nothing may leak (ASan runs this test), and once the pressure goes
+ * the same host works. Linked with the static host for its allocation seam
+ * (host_limits.h).
  */
 
 #include <libpmem2.h>
@@ -176,6 +177,32 @@ allocations_fail_from_n_on(void)
 	every_n(1);
 }
 
+/* the same scenario under the memory cap, from below what it needs up */
+static void
+under_memory_cap(void)
+{
+	mode = "under the cap";
+	failures = 0;
+	int capped = 0;
+	for (size_t cap = 16 << 10; cap <= (256 << 10); cap += 256) {
+		struct pmemset_lua *host;
+		UT_OK(pmemset_lua_new(&host, 0));
+		struct pmemset_lua_limits l = { 0, 0, cap };
+		n_now = cap;
+		if (pmemset_lua_set_limits(host, &l) == 0) {
+			capped++;
+			scenario(host);
+			UT_OK(pmemset_lua_set_limits(host, NULL));
+			still_works(host);
+		}
+		pmemset_lua_delete(&host);
+	}
+	fprintf(stderr, "    %d caps, %llu clean failures\n", capped,
+		(unsigned long long)failures);
+	UT_ASSERT(capped > 100);
+	UT_ASSERT(failures > 0);
+}
+
 int
 main(void)
 {
@@ -194,6 +221,7 @@ main(void)
 	fclose(f);
 	UT_RUN(nth_allocation_fails);
 	UT_RUN(allocations_fail_from_n_on);
+	UT_RUN(under_memory_cap);
 	unlink(pool);
 	unlink(lpool);
 	unlink(layout);
