@@ -3,13 +3,12 @@
  * test_host_oom.c -- the host under memory pressure: a scenario (new, load
  * a policy, a Lua tracker, keys, attach, events into handlers, map and
  * delete a set, map a layout, delete) runs with the Nth allocation of the
- * interpreter failing (with Lua's retry after a collection), for every N,
- * and with every allocation failing from
- * the Nth on, and under memory caps from too small to enough. Every host
- * function must return 0, -ENOMEM or PMEMSET_LUA_E_LIMIT with a message (never
- * abort), nothing may leak (ASan runs this test), and once the pressure goes
- * the same host works. Linked with the static host for its allocation seam
- * (host_limits.h).
+ * interpreter failing (with Lua's retry after a collection), for every N;
+ * with every allocation failing from the Nth on; and under memory caps
+ * from too small to enough. Every host function must return 0, -ENOMEM or
+ * PMEMSET_LUA_E_LIMIT with a message (never abort), nothing may leak (ASan
+ * runs this test), and once the pressure goes the same host works. Linked
+ * with the static host for its allocation seam (host_limits.h).
  */
 
 #include <libpmem2.h>
