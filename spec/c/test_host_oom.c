@@ -21,6 +21,48 @@ extern uint64_t host_alloc_fail_at;
 extern uint64_t host_alloc_fail_span;
 extern uint64_t host_alloc_count;
 
+/*
+ * The C side: malloc, calloc and strdup of the host (linked statically into
+ * this program with --wrap) fail from call c_fail_at on, c_fail_span calls
+ * (0: all). realloc is not wrapped: the interpreter's allocator grows and
+ * shrinks with it, and Lua assumes a shrink never fails.
+ */
+static uint64_t c_fail_at, c_fail_span, c_count;
+
+static int
+c_fails(void)
+{
+	if (!c_fail_at)
+		return 0;
+	uint64_t n = ++c_count;
+	return n >= c_fail_at && (!c_fail_span || n - c_fail_at < c_fail_span);
+}
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+char *__real_strdup(const char *s);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+char *__wrap_strdup(const char *s);
+
+void *
+__wrap_malloc(size_t size)
+{
+	return c_fails() ? NULL : __real_malloc(size);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return c_fails() ? NULL : __real_calloc(n, size);
+}
+
+char *
+__wrap_strdup(const char *s)
+{
+	return c_fails() ? NULL : __real_strdup(s);
+}
+
 static const char policy[] =
 	"local seen = {}\n"
 	"return { on = {\n"
@@ -95,9 +137,10 @@ scenario(struct pmemset_lua *host)
 		"load_policy");
 	check(host, pmemset_lua_run_string(host, tracker, "=tracker"),
 	      "run_string");
-	check(host, pmemset_lua_set_u64(host, "app.x", 1), "set_u64");
+	if (!check(host, pmemset_lua_set_u64(host, "app.x", 1), "set_u64"))
+		check(host, pmemset_lua_delete_key(host, "app.x"),
+		      "delete_key");
 	check(host, pmemset_lua_set_string(host, "app.s", "v"), "set_string");
-	check(host, pmemset_lua_delete_key(host, "app.x"), "delete_key");
 	if (policy_ok)
 		attached_set(host);
 	struct pmemset *set = NULL;
@@ -112,6 +155,7 @@ static void
 still_works(struct pmemset_lua *host)
 {
 	host_alloc_fail_at = 0;
+	c_fail_at = 0;
 	UT_OK(pmemset_lua_run_string(host, "local t = {} t[1] = ('x'):rep(9)",
 				     NULL));
 	UT_OK(pmemset_lua_load_policy_string(host, policy, "=again"));
@@ -202,6 +246,47 @@ under_memory_cap(void)
 	UT_ASSERT(failures > 0);
 }
 
+/* one run with the host's C allocations failing from call n */
+static uint64_t
+run_c(uint64_t n, int rest)
+{
+	n_now = n;
+	c_count = 0;
+	c_fail_span = rest ? 0 : 1;
+	c_fail_at = n;
+	struct pmemset_lua *host = NULL;
+	int ret = pmemset_lua_new(&host, 0);
+	if (ret) {
+		check(NULL, ret, "new");
+		UT_ASSERT(host == NULL);
+	} else {
+		scenario(host);
+		still_works(host);
+		c_fail_at = n;
+		pmemset_lua_delete(&host);
+	}
+	uint64_t count = c_count;
+	c_fail_at = 0;
+	return count;
+}
+
+static void
+c_allocations_fail(void)
+{
+	for (int rest = 0; rest <= 1; rest++) {
+		mode = rest ? "C, and all after" : "C, alone";
+		failures = 0;
+		uint64_t n = 1;
+		while (run_c(n, rest) >= n)
+			n++;
+		fprintf(stderr, "    %llu runs (%s), %llu clean failures\n",
+			(unsigned long long)n, mode,
+			(unsigned long long)failures);
+		UT_ASSERT(n > 10);
+		UT_ASSERT(failures > 0);
+	}
+}
+
 int
 main(void)
 {
@@ -221,6 +306,7 @@ main(void)
 	UT_RUN(nth_allocation_fails);
 	UT_RUN(allocations_fail_from_n_on);
 	UT_RUN(under_memory_cap);
+	UT_RUN(c_allocations_fail);
 	unlink(pool);
 	unlink(lpool);
 	unlink(layout);

@@ -72,7 +72,7 @@ failure(struct pmemset_lua *host, int status, const char *what)
 	if (host->lim.hit)
 		return host_err(host, PMEMSET_LUA_E_LIMIT, "%s%s%s", what, sep,
 				limits_message(&host->lim));
-	if (status == LUA_ERRMEM || status == LUA_ERRERR)
+	if (status == LUA_ERRMEM || status == LUA_ERRERR || host->lim.c_oom)
 		return host_err(host, -ENOMEM, "%s%sout of memory", what, sep);
 	/* no conversion: it could allocate outside a protected call */
 	const char *msg = lua_type(host->L, -1) == LUA_TSTRING

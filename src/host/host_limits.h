@@ -33,6 +33,7 @@ struct host_limits {
 	struct timespec deadline;      /* of the outermost entry */
 	enum limit_kind hit;	       /* what stopped the entry */
 	int located;		       /* msg names where the script was */
+	int c_oom; /* a C function of the host ran out of memory (raised) */
 	char msg[512];
 };
 
@@ -52,6 +53,13 @@ void limits_install(lua_State *L);
  */
 void limits_enter(struct host_limits *lim, lua_State *L);
 void limits_leave(struct host_limits *lim, lua_State *L);
+
+/*
+ * limits_oom_error -- raise "what: out of memory" from a C function the
+ * host gives Lua whose own allocation failed; the entry then returns
+ * -ENOMEM, as for a failed allocation of the interpreter
+ */
+int limits_oom_error(lua_State *L, const char *what);
 
 /* the message of the stop ("" if none) */
 static inline const char *

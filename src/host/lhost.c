@@ -67,7 +67,7 @@ l_set(lua_State *L)
 		return luaL_typeerror(L, 2, "integer or string");
 	}
 	if (ret)
-		return luaL_error(L, "host.set: out of memory");
+		return limits_oom_error(L, "host.set");
 	return 0;
 }
 
@@ -219,7 +219,7 @@ l_track(lua_State *L)
 	struct lua_tracker *t = malloc(sizeof(*t));
 	if (!t) {
 		luaL_unref(L, LUA_REGISTRYINDEX, ref);
-		return luaL_error(L, "host.track: out of memory");
+		return limits_oom_error(L, "host.track");
 	}
 	t->host = host;
 	t->fn_ref = ref;
@@ -227,7 +227,7 @@ l_track(lua_State *L)
 	if (keys_track_add(&host->keys, key, type, lua_notify, t, lua_release,
 			   &handle)) {
 		lua_release(t);
-		return luaL_error(L, "host.track: out of memory");
+		return limits_oom_error(L, "host.track");
 	}
 	lua_pushinteger(L, (lua_Integer)handle);
 	return 1;

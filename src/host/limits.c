@@ -156,6 +156,13 @@ hook(lua_State *L, lua_Debug *ar)
 	lua_error(L);
 }
 
+int
+limits_oom_error(lua_State *L, const char *what)
+{
+	limits_of(L)->c_oom = 1;
+	return luaL_error(L, "%s: out of memory", what);
+}
+
 void
 limits_install(lua_State *L)
 {
@@ -169,6 +176,7 @@ limits_enter(struct host_limits *lim, lua_State *L)
 	if (lim->depth++ > 0)
 		return;
 	lim->hit = LIMIT_NONE;
+	lim->c_oom = 0;
 	lim->located = 0;
 	lim->msg[0] = '\0';
 	lim->count = 0;
