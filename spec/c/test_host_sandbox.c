@@ -106,6 +106,14 @@ globals_read_only(void)
 	refused(host, "string.rep = nil", "string.rep is read-only");
 	refused(host, "require('pmemset').source = 1", "read-only");
 	refused(host, "setmetatable(_G, {})", "protected metatable");
+	/* pairs hands out no table behind a proxy */
+	ok(host, "for _, t in ipairs { _G, string, require 'pmemset' } do\n"
+		 "  local _, s = pairs(t)\n"
+		 "  assert(s == t)\n"
+		 "end");
+	refused(host, "local _, s = pairs(_G) s.leak = 1", "undeclared global");
+	refused(host, "local _, s = pairs(string) s.rep = nil",
+		"string.rep is read-only");
 	ok(host, "assert(x == nil and y == nil and print ~= nil)\n"
 		 "local n = 0 for _ in pairs(string) do n = n + 1 end\n"
 		 "assert(n > 10)");
