@@ -126,6 +126,11 @@ memory_bombs(void)
 		"memory limit");
 	stopped(host, "local s = 'z' while true do s = s .. s end",
 		"memory limit");
+	/* the keys a script keeps count too */
+	stopped(host,
+		"local v = ('k'):rep(1000)\n"
+		"for i = 1, math.maxinteger do host.set('bomb.' .. i, v) end",
+		"memory limit (8388608 bytes) exceeded");
 	pmemset_lua_delete(&host);
 }
 

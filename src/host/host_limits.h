@@ -61,6 +61,12 @@ void limits_leave(struct host_limits *lim, lua_State *L);
  */
 int limits_oom_error(lua_State *L, const char *what);
 
+/*
+ * limits_charge -- raise the memory limit if the interpreter plus held
+ * (what the host keeps for scripts: keys) plus more would pass the cap
+ */
+void limits_charge(lua_State *L, size_t held, size_t more);
+
 /* the message of the stop ("" if none) */
 static inline const char *
 limits_message(const struct host_limits *lim)

@@ -56,6 +56,8 @@ l_set(lua_State *L)
 	struct pmemset_lua *host = host_from_state(L);
 	const char *key = luaL_checkstring(L, 1);
 	luaL_argcheck(L, key[0] != '\0', 1, "empty key");
+	size_t vlen = lua_type(L, 2) == LUA_TSTRING ? lua_rawlen(L, 2) + 1 : 0;
+	limits_charge(L, host->keys.bytes, strlen(key) + 1 + vlen + 64);
 	int ret;
 	if (lua_isinteger(L, 2)) {
 		lua_Integer v = lua_tointeger(L, 2);

@@ -164,6 +164,24 @@ limits_oom_error(lua_State *L, const char *what)
 }
 
 void
+limits_charge(lua_State *L, size_t held, size_t more)
+{
+	struct host_limits *lim = limits_of(L);
+	size_t cap = lim->set.max_memory;
+	if (!lim->memory_armed || !cap)
+		return;
+	if (held <= cap && more <= cap - held && lim->used <= cap - held - more)
+		return;
+	if (!lim->hit) {
+		lim->hit = LIMIT_MEMORY;
+		lim->located = 0;
+		snprintf(lim->msg, sizeof(lim->msg),
+			 "memory limit (%zu bytes) exceeded", cap);
+	}
+	luaL_error(L, "%s", lim->msg);
+}
+
+void
 limits_install(lua_State *L)
 {
 	lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_PERIOD);
