@@ -272,6 +272,8 @@ runaway_tracker_and_finalizer(void)
 		"  while true do end\n"
 		"end)\n"
 		"assert(not pcall(setmetatable, {}, { __gc = function()\n"
+		"  while true do end end }))\n"
+		"assert(not pcall(setmetatable, {}, { __close = function()\n"
 		"  while true do end end }))\n",
 		"=trap"));
 	UT_OK(pmemset_lua_set_u64(host, "app.x", 1));

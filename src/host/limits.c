@@ -14,11 +14,12 @@
  * can wrap the count. A refusal is a Lua memory error the script could
  * catch; it also records the stop, so the hook raises it again.
  *
- * Lua runs a message handler of an error raised by a hook, and every
- * finalizer (__gc), with hooks off. So xpcall is replaced by one whose
- * handler is skipped once a limit stopped the script, and the sandbox
- * refuses metatables with __gc (sandbox.c); an unsandboxed script's
- * finalizer is not bounded.
+ * Lua runs a message handler of an error raised by a hook, every
+ * finalizer (__gc), and the __close of a coroutine that a hook's error
+ * killed, with hooks off. So xpcall is replaced by one whose handler is
+ * skipped once a limit stopped the script, and the sandbox refuses
+ * metatables with __gc or __close (sandbox.c); in an unsandboxed host
+ * those two are not bounded.
  *
  * A count hook cannot interrupt one long C call (string.rep of a huge
  * count, a sort of a huge table): the memory cap bounds those that
