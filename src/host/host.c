@@ -254,7 +254,6 @@ pmemset_lua_new(struct pmemset_lua **host, unsigned flags)
 	h->flags = flags;
 	h->policy_ref = LUA_NOREF;
 	keys_init(&h->keys, h);
-	limits_install(h->L);
 	ret = host_protect(h, setup, NULL, "pmemset_lua_new");
 	if (ret) {
 		keys_fini(&h->keys);
@@ -266,6 +265,7 @@ pmemset_lua_new(struct pmemset_lua **host, unsigned flags)
 	if (flags & PMEMSET_LUA_SANDBOX)
 		h->lim.set = sandbox_limits;
 	h->lim.memory_armed = 1;
+	limits_install(&h->lim, h->L);
 	*host = h;
 	return 0;
 }
@@ -308,6 +308,8 @@ pmemset_lua_set_limits(struct pmemset_lua *host,
 			       limits->max_memory, host->lim.used);
 	else
 		host->lim.set = *limits;
+	if (!ret && host->lim.depth == 0) /* else when the entry ends */
+		limits_install(&host->lim, host->L);
 	host_unlock(host);
 	return ret;
 }

@@ -43,8 +43,11 @@ void *limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 /* replaces the global xpcall by one a stopped script cannot use */
 void limits_open_lua(lua_State *L);
 
-/* installs the count hook on L (coroutines made later inherit it) */
-void limits_install(lua_State *L);
+/*
+ * limits_install -- the count hook on L while lim has a limit, else none
+ * (coroutines made later inherit what L has)
+ */
+void limits_install(struct host_limits *lim, lua_State *L);
 
 /*
  * limits_enter, limits_leave -- bracket every entry into Lua; only the

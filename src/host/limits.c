@@ -21,6 +21,11 @@
  * metatables with __gc or __close (sandbox.c); in an unsandboxed host
  * those two are not bounded.
  *
+ * A count hook costs: with one set, Lua 5.4 takes its slow path (a trap
+ * check) at every instruction, about twice the time of a tight loop. So
+ * the hook is there only while the host has a limit; coroutines created
+ * while there was none do not get it when limits are set later.
+ *
  * A count hook cannot interrupt one long C call (string.rep of a huge
  * count, a sort of a huge table): the memory cap bounds those that
  * allocate, the deadline is checked when the call returns.
@@ -86,6 +91,13 @@ limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
+static int
+any_limit(const struct host_limits *lim)
+{
+	const struct pmemset_lua_limits *s = &lim->set;
+	return s->max_instructions || s->timeout_ms || s->max_memory;
+}
+
 static struct host_limits *
 limits_of(lua_State *L)
 {
@@ -141,6 +153,10 @@ static void
 hook(lua_State *L, lua_Debug *ar)
 {
 	struct host_limits *lim = limits_of(L);
+	if (!any_limit(lim)) { /* a coroutine made while there were limits */
+		lua_sethook(L, NULL, 0, 0);
+		return;
+	}
 	int period = lua_gethookcount(L);
 	if (!lim->hit && lim->depth > 0)
 		lim->hit = check(lim, period);
@@ -183,9 +199,12 @@ limits_charge(lua_State *L, size_t held, size_t more)
 }
 
 void
-limits_install(lua_State *L)
+limits_install(struct host_limits *lim, lua_State *L)
 {
-	lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_PERIOD);
+	if (any_limit(lim))
+		lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_PERIOD);
+	else
+		lua_sethook(L, NULL, 0, 0);
 }
 
 void
@@ -216,8 +235,8 @@ limits_leave(struct host_limits *lim, lua_State *L)
 {
 	if (--lim->depth > 0)
 		return;
-	/* the main thread runs at the normal period again */
-	limits_install(L);
+	/* the thread runs at the normal period again */
+	limits_install(lim, L);
 }
 
 /* the message handler of xpcall: the script's one, unless stopped */
