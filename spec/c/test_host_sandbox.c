@@ -254,6 +254,23 @@ layout_confined(void)
 	UT_ASSERT(strstr(pmemset_lua_errormsg(host), "--allow") != NULL);
 	UT_ASSERTeq(access(pool, F_OK), -1); /* nothing created */
 
+	/* pmemset.load_layout: confined, and run in the sandbox's globals */
+	char code[16800];
+	f = fopen(layout, "w");
+	UT_ASSERT(f != NULL);
+	fprintf(f,
+		"return { parts = { { file = io.open('/etc/passwd') } } }\n");
+	fclose(f);
+	ok(host,
+	   "local s, msg = require('pmemset').load_layout('/etc/passwd')\n"
+	   "assert(s == nil and msg:find('granted for reading'), msg)");
+	UT_OK(pmemset_lua_allow_path(host, granted, PMEMSET_LUA_ALLOW_READ));
+	snprintf(code, sizeof(code),
+		 "local s, msg = require('pmemset').load_layout('%s')\n"
+		 "assert(s == nil and msg:find(\"global 'io'\"), msg)",
+		 layout);
+	ok(host, code);
+
 	/* a policy lent from outside the grants is not read either */
 	f = fopen(layout, "w");
 	UT_ASSERT(f != NULL);
