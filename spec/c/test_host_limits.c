@@ -195,6 +195,55 @@ runaway_handler(void)
 	pmemset_lua_delete(&host);
 }
 
+/* where the core honours the result: the map fails, nothing is left */
+static void
+runaway_badblocks_cleared(void)
+{
+	const char *dir = ut_path("bbdir");
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		UT_FAIL("mkdir %s", dir);
+	char file[4200], desc[4200];
+	snprintf(file, sizeof(file), "%s/pool", dir);
+	ut_file(file, 64 * 1024, 'a');
+	snprintf(desc, sizeof(desc), "%s.emu", dir);
+	unlink(desc);
+	UT_OK(pmemset_emu_select(desc));
+	UT_OK(pmemset_emu_device_add("dimm-b", 1, dir));
+	UT_OK(pmemset_emu_badblock_add(file, 4096, 4096));
+
+	struct pmemset_lua *host = limited(100000, 0, 0);
+	UT_OK(pmemset_lua_load_policy_string(
+		host,
+		"return { on = {\n"
+		"  badblock = function(set, ev) assert(set:clear_badblock(ev)) "
+		"end,\n"
+		"  badblocks_cleared = function()\n"
+		"    while true do pcall(function() while true do end end) "
+		"end\n"
+		"  end,\n"
+		"} }\n",
+		"=bb"));
+	struct pmemset *set = attached_set(host);
+	struct pmemset_source *src;
+	UT_OK(pmemset_source_from_file(&src, file));
+	pmemset_source_set_badblock_detection(src, true);
+	UT_ASSERTeq(pmemset_map(set, src, NULL, NULL), PMEMSET_LUA_E_LIMIT);
+	UT_ASSERT(strstr(pmemset_lua_errormsg(host), "instruction limit"));
+	UT_ASSERT(strstr(pmemset_lua_errormsg(host), "badblocks_cleared"));
+	UT_ASSERTeq(pmemset_part_map_count(set), 0);
+	struct pmemset_lua_value v;
+	UT_ASSERTeq(pmemset_lua_get(host, "parts.0.addr", &v),
+		    PMEMSET_LUA_E_KEY_NOT_FOUND);
+	UT_OK(pmemset_lua_run_string(host, "assert(true)", NULL));
+	UT_OK(pmemset_lua_delete_set(host, &set));
+	pmemset_source_delete(&src);
+	pmemset_lua_delete(&host);
+	UT_OK(pmemset_emu_select(NULL));
+	unlink(file);
+	unlink(desc);
+	rmdir(dir);
+}
+
 /* a handler of a set the script made with the module */
 static void
 runaway_module_handler(void)
@@ -292,6 +341,7 @@ main(void)
 	UT_RUN(memory_bombs);
 	UT_RUN(runaway_policy_and_layout);
 	UT_RUN(runaway_handler);
+	UT_RUN(runaway_badblocks_cleared);
 	UT_RUN(runaway_module_handler);
 	UT_RUN(runaway_state_policy);
 	UT_RUN(runaway_tracker_and_finalizer);
