@@ -66,12 +66,12 @@
 -- pmemset.errors (name -> code), pmemset.flags, pmemset.states,
 -- pmemset.events, pmemset.emu (emulated devices), pmemset.inventory(),
 -- pmemset.layout(t), pmemset.load_layout(path [, env]),
--- pmemset.check_layout(t) (see layout.lua).
+-- pmemset.check_layout(t) -> list of {path =, message =} (see layout.lua).
 local pmemset = require "pmemset.core"
 local layout = require "pmemset.layout"
 
 pmemset.layout = layout.build
 pmemset.load_layout = layout.load
-pmemset.check_layout = layout.check
+pmemset.check_layout = layout.problems
 
 return pmemset

@@ -274,10 +274,15 @@ layout_confined(void)
 	/* a policy lent from outside the grants is not read either */
 	f = fopen(layout, "w");
 	UT_ASSERT(f != NULL);
-	fprintf(f, "return { policy = '/etc/passwd', parts = {} }\n");
+	fprintf(f,
+		"return { policy = '/etc/passwd', parts = { { temporary = "
+		"'%s', length = '64K' } } }\n",
+		granted);
 	fclose(f);
-	UT_ASSERTeq(pmemset_lua_map_layout(host, layout, &set), -EACCES);
+	UT_ASSERTeq(pmemset_lua_map_layout(host, layout, &set),
+		    PMEMSET_LUA_E_INVALID_SCRIPT);
 	UT_ASSERT(strstr(pmemset_lua_errormsg(host), "granted for reading"));
+	UT_ASSERT(set == NULL);
 	unlink(layout);
 	pmemset_lua_delete(&host);
 }

@@ -5,7 +5,6 @@
  * they produce.
  */
 
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,6 +21,9 @@
 
 #define PROGRAM "pmemset-lua"
 
+/* exit statuses, as --help documents them */
+enum { EXIT_OK = 0, EXIT_FAILURE_RUN = 1, EXIT_USAGE = 2 };
+
 struct options {
 	const char **chunks; /* -e code, in order */
 	int nchunks;
@@ -37,6 +39,57 @@ struct options {
 	char **argv;
 };
 
+/*
+ * The options: one row each (add a row and its handler to add one). arg
+ * names the argument in --help, NULL for none. A handler returns 0, or
+ * 1 to exit successfully now (--help), or -1 on bad usage.
+ */
+struct option_row {
+	const char *name;
+	int short_name; /* 0: long only */
+	const char *arg;
+	const char *help;
+	int (*handle)(struct options *o, const char *arg);
+};
+
+static int opt_execute(struct options *o, const char *arg);
+static int opt_layout(struct options *o, const char *arg);
+static int opt_emulate(struct options *o, const char *arg);
+static int opt_sandbox(struct options *o, const char *arg);
+static int opt_allow(struct options *o, const char *arg);
+static int opt_max_instructions(struct options *o, const char *arg);
+static int opt_timeout(struct options *o, const char *arg);
+static int opt_max_memory(struct options *o, const char *arg);
+static int opt_help(struct options *o, const char *arg);
+static int opt_version(struct options *o, const char *arg);
+
+static const struct option_row option_table[] = {
+	{ "execute", 'e', "CODE",
+	  "run CODE (may be repeated; before the script)", opt_execute },
+	{ "layout", 'l', "FILE",
+	  "map the layout FILE and print its parts and events", opt_layout },
+	{ "emulate", 0, "FILE",
+	  "use the emulated devices described in FILE (sets PMEMSET_EMULATE)",
+	  opt_emulate },
+	{ "sandbox", 0, NULL,
+	  "allow-list interpreter for untrusted scripts (see host.md)",
+	  opt_sandbox },
+	{ "allow", 0, "DIR[:rw]",
+	  "let the sandbox read (rw: also create and map) under DIR",
+	  opt_allow },
+	{ "max-instructions", 0, "N",
+	  "Lua instructions per entry into Lua (0: none)",
+	  opt_max_instructions },
+	{ "timeout", 0, "MS", "wall-clock milliseconds per entry (0: none)",
+	  opt_timeout },
+	{ "max-memory", 0, "SIZE",
+	  "bytes the interpreter may hold (\"64M\"; 0: none)", opt_max_memory },
+	{ "help", 'h', NULL, "print this help and exit", opt_help },
+	{ "version", 'V', NULL, "print the version and exit", opt_version },
+};
+
+#define NOPTIONS (sizeof(option_table) / sizeof(option_table[0]))
+
 static void
 usage(FILE *out)
 {
@@ -44,132 +97,176 @@ usage(FILE *out)
 		     "Run Lua scripts with require \"pmemset\" available "
 		     "(the script's arguments\n"
 		     "are in arg, as with lua5.4; script - reads standard "
-		     "input).\n"
-		     "\n"
-		     "  -e, --execute CODE   run CODE (may be repeated; "
-		     "before the script)\n"
-		     "  -l, --layout FILE    map the layout FILE and print "
-		     "its parts and events\n"
-		     "      --emulate FILE   use the emulated devices "
-		     "described in FILE\n"
-		     "                       (sets PMEMSET_EMULATE before "
-		     "anything is mapped)\n"
-		     "      --sandbox        allow-list interpreter for "
-		     "untrusted scripts\n"
-		     "      --allow DIR[:rw] let the sandbox read (rw: also "
-		     "create and map) under DIR\n"
-		     "      --max-instructions N  Lua instructions per "
-		     "entry (0: none)\n"
-		     "      --timeout MS     wall-clock milliseconds per "
-		     "entry (0: none)\n"
-		     "      --max-memory SIZE  bytes the interpreter may "
-		     "hold (\"64M\"; 0: none)\n"
-		     "  -h, --help           print this help and exit\n"
-		     "  -V, --version        print the version and exit\n"
-		     "\n"
+		     "input).\n\n");
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const struct option_row *r = &option_table[i];
+		char left[64];
+		snprintf(left, sizeof(left), "%c%c%s--%s%s%s",
+			 r->short_name ? '-' : ' ',
+			 r->short_name ? r->short_name : ' ',
+			 r->short_name ? ", " : "  ", r->name,
+			 r->arg ? " " : "", r->arg ? r->arg : "");
+		fprintf(out, "  %-22s %s\n", left, r->help);
+	}
+	fprintf(out, "\n"
 		     "The global table host tracks the set's state: "
 		     "host.get(key),\n"
 		     "host.keys(prefix), host.track(key, {\"add\", "
 		     "\"modify\", ...}, fn).\n"
-		     "Exit status: 0 on success, 1 when a script, layout "
-		     "or mapping fails\n"
-		     "(a traceback is printed), 2 on bad usage.\n");
+		     "Exit status:\n"
+		     "  0  success\n"
+		     "  1  a script, a layout or an event handler failed "
+		     "(the message, with a\n"
+		     "     traceback, is on standard error; a failed layout "
+		     "prints no report)\n"
+		     "  2  bad usage\n");
 }
 
-/* --max-instructions (which 0), --timeout (1), --max-memory (2) */
 static int
-limit_option(struct options *o, int which, const char *arg)
+opt_execute(struct options *o, const char *arg)
 {
-	static const char *const names[] = { "--max-instructions", "--timeout",
-					     "--max-memory" };
-	size_t v;
-	const char *why = lp_parse_size(arg, &v);
-	if (!why && which < 2 && arg[strspn(arg, "0123456789")] != '\0')
+	o->chunks[o->nchunks++] = arg;
+	return 0;
+}
+
+static int
+opt_layout(struct options *o, const char *arg)
+{
+	o->layout = arg;
+	return 0;
+}
+
+static int
+opt_emulate(struct options *o, const char *arg)
+{
+	o->emulate = arg;
+	return 0;
+}
+
+static int
+opt_sandbox(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->flags |= PMEMSET_LUA_SANDBOX;
+	return 0;
+}
+
+static int
+opt_allow(struct options *o, const char *arg)
+{
+	o->allow[o->nallow++] = arg;
+	return 0;
+}
+
+/* a limit: digits (with a unit for a size), by the one size parser */
+static int
+limit_value(const char *name, const char *arg, int size, uint64_t *v)
+{
+	size_t n;
+	const char *why = lp_parse_size(arg, &n);
+	if (!why && !size && arg[strspn(arg, "0123456789")] != '\0')
 		why = "expected digits";
 	if (why) {
-		fprintf(stderr, PROGRAM ": %s %s: %s\n", names[which], arg,
-			why);
+		fprintf(stderr, PROGRAM ": --%s %s: %s\n", name, arg, why);
 		return -1;
 	}
-	if (which == 0) {
-		o->limits.max_instructions = v;
-		o->has_instructions = 1;
-	} else if (which == 1) {
-		o->limits.timeout_ms = v;
-		o->has_timeout = 1;
-	} else {
-		o->limits.max_memory = v;
-		o->has_memory = 1;
-	}
+	*v = n;
 	return 0;
+}
+
+static int
+opt_max_instructions(struct options *o, const char *arg)
+{
+	o->has_instructions = 1;
+	return limit_value("max-instructions", arg, 0,
+			   &o->limits.max_instructions);
+}
+
+static int
+opt_timeout(struct options *o, const char *arg)
+{
+	o->has_timeout = 1;
+	return limit_value("timeout", arg, 0, &o->limits.timeout_ms);
+}
+
+static int
+opt_max_memory(struct options *o, const char *arg)
+{
+	uint64_t v;
+	o->has_memory = 1;
+	int ret = limit_value("max-memory", arg, 1, &v);
+	o->limits.max_memory = (size_t)v;
+	return ret;
+}
+
+static int
+opt_help(struct options *o, const char *arg)
+{
+	(void)o, (void)arg;
+	usage(stdout);
+	return 1;
+}
+
+static int
+opt_version(struct options *o, const char *arg)
+{
+	(void)o, (void)arg;
+	printf(PROGRAM " %s (%s)\n", PMEMSET_VERSION, LUA_RELEASE);
+	return 1;
+}
+
+/* getopt's tables from the option table; index = row + 256 */
+static void
+getopt_tables(struct option *longopts, char *shortopts)
+{
+	size_t n = 0;
+	shortopts[n++] = '+'; /* the first operand is the script */
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const struct option_row *r = &option_table[i];
+		longopts[i] = (struct option){ r->name,
+					       r->arg ? required_argument
+						      : no_argument,
+					       NULL, (int)i + 256 };
+		if (r->short_name) {
+			shortopts[n++] = (char)r->short_name;
+			if (r->arg)
+				shortopts[n++] = ':';
+		}
+	}
+	longopts[NOPTIONS] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts[n] = '\0';
+}
+
+static const struct option_row *
+row_of(int c)
+{
+	if (c >= 256 && (size_t)(c - 256) < NOPTIONS)
+		return &option_table[c - 256];
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (option_table[i].short_name == c)
+			return &option_table[i];
+	return NULL;
 }
 
 /* 0, 1 to exit successfully now, -1 on bad usage */
 static int
 parse_options(int argc, char *argv[], struct options *o)
 {
-	enum {
-		OPT_EMULATE = 256,
-		OPT_SANDBOX,
-		OPT_ALLOW,
-		OPT_MAX_INSTRUCTIONS,
-		OPT_TIMEOUT,
-		OPT_MAX_MEMORY,
-	};
-	static const struct option longopts[] = {
-		{ "execute", required_argument, NULL, 'e' },
-		{ "layout", required_argument, NULL, 'l' },
-		{ "emulate", required_argument, NULL, OPT_EMULATE },
-		{ "sandbox", no_argument, NULL, OPT_SANDBOX },
-		{ "allow", required_argument, NULL, OPT_ALLOW },
-		{ "max-instructions", required_argument, NULL,
-		  OPT_MAX_INSTRUCTIONS },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option longopts[NOPTIONS + 1];
+	char shortopts[2 * NOPTIONS + 2];
+	getopt_tables(longopts, shortopts);
 	o->chunks = calloc((size_t)argc, sizeof(*o->chunks));
 	o->allow = calloc((size_t)argc, sizeof(*o->allow));
 	if (!o->chunks || !o->allow)
 		return -1;
 	int c;
-	/* "+": the first operand is the script; what follows is its own */
-	while ((c = getopt_long(argc, argv, "+e:l:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			o->chunks[o->nchunks++] = optarg;
-			break;
-		case 'l':
-			o->layout = optarg;
-			break;
-		case OPT_EMULATE:
-			o->emulate = optarg;
-			break;
-		case OPT_SANDBOX:
-			o->flags |= PMEMSET_LUA_SANDBOX;
-			break;
-		case OPT_ALLOW:
-			o->allow[o->nallow++] = optarg;
-			break;
-		case OPT_MAX_INSTRUCTIONS:
-		case OPT_TIMEOUT:
-		case OPT_MAX_MEMORY:
-			if (limit_option(o, c - OPT_MAX_INSTRUCTIONS, optarg))
-				return -1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'V':
-			printf(PROGRAM " %s (%s)\n", PMEMSET_VERSION,
-			       LUA_RELEASE);
-			return 1;
-		default:
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct option_row *r = row_of(c);
+		int ret = r ? r->handle(o, optarg) : -1;
+		if (ret < 0)
 			usage(stderr);
-			return -1;
-		}
+		if (ret)
+			return ret;
 	}
 	if (optind < argc) {
 		o->script = argv[optind];
@@ -188,7 +285,7 @@ static int
 fail(struct pmemset_lua *host)
 {
 	fprintf(stderr, PROGRAM ": %s\n", pmemset_lua_errormsg(host));
-	return 1;
+	return EXIT_FAILURE_RUN;
 }
 
 /* maps the layout, prints the report; the set stays mapped for scripts */
@@ -203,13 +300,19 @@ run_layout(struct pmemset_lua *host, const char *path, struct pmemset **set)
 	pmemset_lua_set_event_observer(host, report_observe, r);
 	int ret = pmemset_lua_map_layout(host, path, set);
 	pmemset_lua_set_event_observer(host, NULL, NULL);
-	/* the message first: the report's lookups may replace it */
-	if (ret)
-		fail(host);
-	report_print(r, *set, stdout);
+	int status = EXIT_OK;
+	if (ret) {
+		status = fail(host); /* only the error: nothing was mapped */
+	} else if (report_handler_failed(r)) {
+		fprintf(stderr, PROGRAM ": %s: an event handler failed\n",
+			path);
+		status = EXIT_FAILURE_RUN;
+	}
+	if (!ret && report_print(r, *set, stdout) != 0)
+		status = EXIT_FAILURE_RUN;
 	fflush(stdout);
 	report_delete(&r);
-	return ret ? 1 : 0;
+	return status;
 }
 
 /* --allow and the limits given, over the host's defaults */
@@ -257,7 +360,7 @@ run(struct options *o)
 	}
 	if (configure(host, o)) {
 		pmemset_lua_delete(&host);
-		return 1;
+		return EXIT_FAILURE_RUN;
 	}
 	struct pmemset *set = NULL;
 	int status = 0;
@@ -283,7 +386,7 @@ main(int argc, char *argv[])
 	if (ret) {
 		free(o.chunks);
 		free(o.allow);
-		return ret > 0 ? 0 : 2;
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
 	}
 	/* before the host exists: the device layer reads it at first use */
 	if (o.emulate && setenv("PMEMSET_EMULATE", o.emulate, 1) != 0) {
