@@ -192,7 +192,7 @@ opt_timeout(struct options *o, const char *arg)
 static int
 opt_max_memory(struct options *o, const char *arg)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	o->has_memory = 1;
 	int ret = limit_value("max-memory", arg, 1, &v);
 	o->limits.max_memory = (size_t)v;
