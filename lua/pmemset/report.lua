@@ -27,6 +27,7 @@
 -- indexes of r.parts it holds.
 
 local core = require "pmemset.core"
+local layouts = require "pmemset.layout"
 
 local M = {}
 
@@ -158,22 +159,19 @@ local function map_holding(maps, addr)
   end
 end
 
--- the layout's parts, with the address each part_add event reported
-local function parts_of(t, sources, events, maps)
-  local added = {}
-  for _, ev in ipairs(events) do
-    if ev.type == "part_add" then added[#added + 1] = ev end
-  end
+-- the layout's parts: where a set was built, as the layout code reports
+-- them (pmemset.layout.report); else as the layout describes them
+local function parts_of(t, set, sources, maps)
+  local built = set and layouts.report(set).parts or {}
   local parts = {}
   for i, p in ipairs(t.parts or {}) do
+    local b = built[i] or {}
     local src = sources and sources[i]
-    local ev = added[i]
     local part = {
       index = i, name = p.name, temporary = p.temporary,
       file = p.file or (src and src:path()),
-      offset = p.offset and core.size(p.offset) or 0,
-      size = ev and ev.len, addr = ev and ev.addr,
-      state = src and src:state() or nil,
+      offset = b.offset or (p.offset and core.size(p.offset)) or 0,
+      size = b.size, addr = b.addr, state = b.state,
     }
     if part.addr then
       part.part_map = map_holding(maps, part.addr)
@@ -240,7 +238,7 @@ function M.build(run)
     if addr then rsv = { addr = addr, size = size } end
   end
   local maps = part_maps(set)
-  local parts = parts_of(t, set and run.sources, events, maps)
+  local parts = parts_of(t, set, set and run.sources, maps)
   fill_states(parts, run.decisions or {})
   local sources = {}
   for i, src in ipairs(set and run.sources or {}) do

@@ -135,13 +135,8 @@ function M.layout(path, format, svgfile)
   if format == "json" then
     return json.encode(json.layout(r, { layout = path })), status
   end
-  local out = { ("parts:\n  %-4s %-4s %-16s %12s  %-20s %s"):format("part",
-    "map", "address", "size", "state", "file") }
-  for _, p in ipairs(r.parts) do
-    line(out, "  %-4d %-4s 0x%-14x %12s  %-20s %s", p.index,
-         opt(p.part_map), p.addr or 0, opt(p.size), opt(p.state),
-         opt(p.file or p.temporary))
-  end
+  local out = {}
+  if set then out[1] = layouts.format_report(layouts.report(set)) end
   if svgfile and status == 0 then line(out, "svg: %s", svgfile) end
   if not r.ok then line(out, "error: %s", tostring(r.error)) end
   return table.concat(out, "\n"), status
