@@ -257,6 +257,13 @@ return { parts = {
     }, "\n") .. "\n", out)
   end)
 
+  it("does not run in the sandbox: exit 2", function()
+    local _, err, code = run_example(dir, { "--sandbox", "--check",
+      "lua/examples/sds_layout.lua" })
+    assert.equal(2, code)
+    assert.matches("do not run in --sandbox", err, 1, true)
+  end)
+
   it("needs a file: exit 2", function()
     local _, err, code = run_example(dir, { "--check" })
     assert.equal(2, code)

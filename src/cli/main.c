@@ -329,6 +329,12 @@ check_combination(const struct options *o)
 		return bad_usage("--check: no file to check");
 	if (o->svg && !o->layout)
 		return bad_usage("--svg: needs --layout");
+	/* the workbench runs scripts outside the sandbox's limits */
+	if ((o->flags & PMEMSET_LUA_SANDBOX) &&
+	    (o->check || o->json || o->svg || o->inventory))
+		return bad_usage(
+			"--check, --format json, --svg and --inventory "
+			"do not run in --sandbox");
 	if (o->json && o->layout && o->inventory)
 		return bad_usage("--format json prints one document: "
 				 "--layout or --inventory, not both");
