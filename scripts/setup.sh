@@ -9,6 +9,9 @@ PACKAGES=(build-essential cmake pkg-config libpmem2-dev libndctl-dev
 	libdaxctl-dev libbsd-dev liblua5.4-dev lua5.4 lua-busted
 	lua-check clang-format luarocks groff-base
 	lua-ldoc)
+# the workbench (issue 12): JSON out (dkjson) and parsed back in tests
+# (cjson), SVG checks, the policy test kit
+PACKAGES+=(lua-dkjson lua-cjson librsvg2-bin lua-filesystem)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -552,4 +552,12 @@ function M.load(path, env)
   return set, parts, sources
 end
 
+--- Lends a layout the handlers and states of the policy file it names.
+-- @tparam table t the layout (checked)
+-- @tparam[opt] string dir the directory `policy` is relative to
+-- @tparam[opt] table env the environment of the policy script
+-- @treturn table t, or a copy with the policy's fields where t has none
+-- (raises when the policy cannot be loaded or is not valid)
+M.lend_policy = lend_policy
+
 return M

@@ -18,6 +18,7 @@
 
 #include "lpmemset.h"
 #include "report.h"
+#include "workbench.h"
 
 #define PROGRAM "pmemset-lua"
 
@@ -29,6 +30,10 @@ struct options {
 	int nchunks;
 	const char *layout;
 	const char *emulate;
+	int json;	 /* --format json */
+	const char *svg; /* --svg FILE */
+	int inventory;	 /* --inventory */
+	int check;	 /* --check: the operands are files to check */
 	unsigned flags;
 	const char **allow; /* --allow DIR[:rw], in order */
 	int nallow;
@@ -60,6 +65,10 @@ static int opt_allow(struct options *o, const char *arg);
 static int opt_max_instructions(struct options *o, const char *arg);
 static int opt_timeout(struct options *o, const char *arg);
 static int opt_max_memory(struct options *o, const char *arg);
+static int opt_check(struct options *o, const char *arg);
+static int opt_format(struct options *o, const char *arg);
+static int opt_svg(struct options *o, const char *arg);
+static int opt_inventory(struct options *o, const char *arg);
 static int opt_help(struct options *o, const char *arg);
 static int opt_version(struct options *o, const char *arg);
 
@@ -84,6 +93,23 @@ static const struct option_row option_table[] = {
 	  opt_timeout },
 	{ "max-memory", 0, "SIZE",
 	  "bytes the interpreter may hold (\"64M\"; 0: none)", opt_max_memory },
+	{ "check", 0, NULL,
+	  "check the layouts and policies given as operands,\n"
+	  "                         creating and mapping nothing: one\n"
+	  "                         \"file:line: path: message\" per problem",
+	  opt_check },
+	{ "format", 0, "FMT",
+	  "text (default) or json: one JSON document\n"
+	  "                         (docs/json.md) for --layout or "
+	  "--inventory",
+	  opt_format },
+	{ "svg", 0, "FILE", "with --layout: a picture of the address space",
+	  opt_svg },
+	{ "inventory", 0, NULL,
+	  "list buses, DIMMs (health, unsafe-shutdown counts),\n"
+	  "                         regions, namespaces; emulated ones "
+	  "marked",
+	  opt_inventory },
 	{ "help", 'h', NULL, "print this help and exit", opt_help },
 	{ "version", 'V', NULL, "print the version and exit", opt_version },
 };
@@ -119,7 +145,9 @@ usage(FILE *out)
 		     "(the message, with a\n"
 		     "     traceback, is on standard error; a failed layout "
 		     "prints no report)\n"
-		     "  2  bad usage\n");
+		     "  2  bad usage\n"
+		     "With --check: 0 when every file is valid, 1 when a "
+		     "problem was found.\n");
 }
 
 static int
@@ -200,6 +228,43 @@ opt_max_memory(struct options *o, const char *arg)
 }
 
 static int
+opt_check(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->check = 1;
+	return 0;
+}
+
+static int
+opt_format(struct options *o, const char *arg)
+{
+	if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0) {
+		fprintf(stderr,
+			PROGRAM
+			": --format: expected text or json, got \"%s\"\n",
+			arg);
+		return -1;
+	}
+	o->json = strcmp(arg, "json") == 0;
+	return 0;
+}
+
+static int
+opt_svg(struct options *o, const char *arg)
+{
+	o->svg = arg;
+	return 0;
+}
+
+static int
+opt_inventory(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->inventory = 1;
+	return 0;
+}
+
+static int
 opt_help(struct options *o, const char *arg)
 {
 	(void)o, (void)arg;
@@ -248,6 +313,36 @@ row_of(int c)
 	return NULL;
 }
 
+static int
+bad_usage(const char *msg)
+{
+	fprintf(stderr, PROGRAM ": %s\n", msg);
+	usage(stderr);
+	return -1;
+}
+
+/* the options that make no sense together or alone: -1, else 0 */
+static int
+check_combination(const struct options *o)
+{
+	if (o->check && !o->script)
+		return bad_usage("--check: no file to check");
+	if (o->svg && !o->layout)
+		return bad_usage("--svg: needs --layout");
+	/* the workbench runs scripts outside the sandbox's limits */
+	if ((o->flags & PMEMSET_LUA_SANDBOX) &&
+	    (o->check || o->json || o->svg || o->inventory))
+		return bad_usage(
+			"--check, --format json, --svg and --inventory "
+			"do not run in --sandbox");
+	if (o->json && o->layout && o->inventory)
+		return bad_usage("--format json prints one document: "
+				 "--layout or --inventory, not both");
+	if (!o->script && !o->layout && o->nchunks == 0 && !o->inventory)
+		return bad_usage("nothing to run");
+	return 0;
+}
+
 /* 0, 1 to exit successfully now, -1 on bad usage */
 static int
 parse_options(int argc, char *argv[], struct options *o)
@@ -273,12 +368,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		o->argc = argc - optind - 1;
 		o->argv = argv + optind + 1;
 	}
-	if (!o->script && !o->layout && o->nchunks == 0) {
-		fprintf(stderr, PROGRAM ": nothing to run\n");
-		usage(stderr);
-		return -1;
-	}
-	return 0;
+	return check_combination(o);
 }
 
 static int
@@ -348,6 +438,38 @@ configure(struct pmemset_lua *host, const struct options *o)
 	return pmemset_lua_set_limits(host, &l) ? fail(host) : 0;
 }
 
+/* --check: the operands, and the layout of --layout (nothing mapped) */
+static int
+run_check(struct pmemset_lua *host, const struct options *o)
+{
+	const char **files = calloc((size_t)o->argc + 2, sizeof(*files));
+	if (!files) {
+		fprintf(stderr, PROGRAM ": out of memory\n");
+		return EXIT_FAILURE_RUN;
+	}
+	int n = 0;
+	if (o->layout)
+		files[n++] = o->layout;
+	files[n++] = o->script;
+	for (int i = 0; i < o->argc; i++)
+		files[n++] = o->argv[i];
+	int status = workbench_call(host, "check", n, files, stdout);
+	free(files);
+	return status;
+}
+
+/*
+ * --layout with --format json or --svg: mapped by pmemset.workbench, which
+ * records the events and decisions for the document and the picture (the
+ * set stays mapped in the interpreter for -e chunks and the script)
+ */
+static int
+run_workbench_layout(struct pmemset_lua *host, const struct options *o)
+{
+	const char *args[] = { o->layout, o->json ? "json" : "text", o->svg };
+	return workbench_call(host, "layout", 3, args, stdout);
+}
+
 static int
 run(struct options *o)
 {
@@ -364,7 +486,20 @@ run(struct options *o)
 	}
 	struct pmemset *set = NULL;
 	int status = 0;
-	if (o->layout)
+	if (o->check) {
+		status = run_check(host, o);
+		pmemset_lua_delete(&host);
+		return status;
+	}
+	if (o->json)
+		status = workbench_call(host, "json_mode", 0, NULL, stdout);
+	if (o->inventory && !status) {
+		const char *args[] = { o->json ? "json" : "text" };
+		status = workbench_call(host, "inventory", 1, args, stdout);
+	}
+	if (o->layout && !status && (o->json || o->svg))
+		status = run_workbench_layout(host, o);
+	else if (o->layout && !status)
 		status = run_layout(host, o->layout, &set);
 	for (int i = 0; i < o->nchunks && !status; i++)
 		if (pmemset_lua_run_string(host, o->chunks[i],
@@ -374,6 +509,8 @@ run(struct options *o)
 	    pmemset_lua_run_file(host, o->script, o->argc, o->argv))
 		status = fail(host);
 	pmemset_lua_delete_set(host, &set);
+	if (o->layout && (o->json || o->svg))
+		workbench_call(host, "close", 0, NULL, stdout);
 	pmemset_lua_delete(&host);
 	return status;
 }
