@@ -12,7 +12,7 @@
 
 /* event_wanted -- the one test the data path makes */
 #define event_wanted(set, ev)                                                  \
-	__builtin_expect(((set)->event_mask & PMEMSET_EVENT_MASK(ev)) != 0, 0)
+	__builtin_expect((set_event_mask(set) & PMEMSET_EVENT_MASK(ev)) != 0, 0)
 
 /* event_init -- a zeroed context of type ev, on the caller's stack */
 static inline void

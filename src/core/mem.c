@@ -28,7 +28,7 @@
 /* mem_slow -- one test for both rare cases: bad flags or wanted events */
 #define mem_slow(set, flags, ev)                                               \
 	__builtin_expect(((flags) & ~PMEMSET_F_MEM_VALID_FLAGS) |              \
-				 ((set)->event_mask & MEM_EVENTS(ev)),         \
+				 (set_event_mask(set) & MEM_EVENTS(ev)),       \
 			 0)
 
 static void *
@@ -72,7 +72,7 @@ mem_copy_slow(struct pmemset *set, enum pmemset_event ev, pmem2_memcpy_fn fn,
 					     ? "pmemset_memcpy"
 					     : "pmemset_memmove",
 				     flags);
-	uint64_t mask = set->event_mask;
+	uint64_t mask = set_event_mask(set);
 	if (mask & PMEMSET_EVENT_MASK(ev)) {
 		struct pmemset_event_context ctx;
 		event_start(&ctx, ev, sizeof(ctx.data.copy));
@@ -135,7 +135,7 @@ mem_set_slow(struct pmemset *set, pmem2_memset_fn fn, void *dest, int c,
 {
 	if (flags & ~PMEMSET_F_MEM_VALID_FLAGS)
 		return mem_bad_flags("pmemset_memset", flags);
-	uint64_t mask = set->event_mask;
+	uint64_t mask = set_event_mask(set);
 	if (mask & PMEMSET_EVENT_MASK(PMEMSET_EVENT_SET)) {
 		struct pmemset_event_context ctx;
 		event_start(&ctx, PMEMSET_EVENT_SET, sizeof(ctx.data.set));
@@ -173,7 +173,7 @@ pmemset_persist(struct pmemset *set, void *ptr, size_t size)
 {
 	if (set == NULL)
 		return err_msg(-EINVAL, "pmemset_persist: set is NULL");
-	if (__builtin_expect((set->event_mask & FLUSH_EVENTS) != 0, 0)) {
+	if (__builtin_expect((set_event_mask(set) & FLUSH_EVENTS) != 0, 0)) {
 		event_fire_range(set, PMEMSET_EVENT_FLUSH, ptr, size);
 		LOAD_FN(set->fns.persist)(ptr, size);
 		event_fire_range(set, PMEMSET_EVENT_DRAIN, NULL, 0);

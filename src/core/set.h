@@ -74,9 +74,16 @@ struct mem_fns {
 	pmem2_drain_fn drain;
 };
 
+/* set_event_mask -- the subscription, as the data path reads it (a relaxed
+ * atomic load: a plain load on x86, and no data race for TSan) */
+#define set_event_mask(set)                                                    \
+	__atomic_load_n(&(set)->event_mask, __ATOMIC_RELAXED)
+
 struct pmemset {
 	/* hot: read by every data-path call, written only under lock */
-	uint64_t event_mask; /* 0 when there is no callback */
+	uint64_t event_mask; /* 0 when there is no callback; read with
+			      * set_event_mask(): pmemset_set_event_mask may
+			      * change it while the data path runs */
 	pmemset_event_callback *callback;
 	void *callback_arg;
 	struct mem_fns fns;
