@@ -351,7 +351,7 @@ static __thread struct iter_hint Hint;
  * referenced, and the whole retried if a writer was at work meanwhile
  * (set.h).
  */
-static struct pmemset_part_map *
+static inline __attribute__((always_inline)) struct pmemset_part_map *
 pmap_next(struct pmemset *set, const char *addr, struct pmemset_part_map *cur)
 {
 	/* the position is found in place: copying it costs a forwarding stall
@@ -368,11 +368,12 @@ pmap_next(struct pmemset *set, const char *addr, struct pmemset_part_map *cur)
 		}
 		pmap_ref(m);
 		bool moved = seq_moved(set, s);
-		h->set = set;
 		h->m = moved ? NULL : m;
-		h->seq = s;
-		if (!moved)
+		if (!moved) {
+			h->set = set;
+			h->seq = s;
 			return m;
+		}
 		if (m)
 			pmap_unref(m);
 	}
