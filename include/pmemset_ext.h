@@ -65,6 +65,13 @@ void pmemset_config_set_state_policy(struct pmemset_config *cfg,
  */
 const char *pmemset_source_get_path(struct pmemset_source *src);
 
+/*
+ * pmemset_part_map_serial -- a number no other part map of its set had or
+ * will have (0 for NULL): a part map's address may be reused by a later
+ * one after it is removed, its serial not. Read under a held reference.
+ */
+uint64_t pmemset_part_map_serial(const struct pmemset_part_map *pmap);
+
 /* pmemset_part_map_count -- number of part maps in the set now */
 size_t pmemset_part_map_count(struct pmemset *set);
 
