@@ -22,8 +22,10 @@ end
 -- runs the engine fed by a FIFO: steps are lines to send or functions
 -- run by the shell between them (sh code); returns stdout, stderr, status
 local function drive(dir, steps)
-  local sh = { "set -u", "cd " .. quote(dir), "mkfifo in",
-    quote(engine) .. " layout.lua policy.lua <in >out 2>err & pid=$!",
+  -- out exists before the engine starts: the engine's own redirection
+  -- of stdout waits for the FIFO to open, and upto must not race it
+  local sh = { "set -u", "cd " .. quote(dir), "mkfifo in", ": >out",
+    quote(engine) .. " layout.lua policy.lua >>out 2>err <in & pid=$!",
     "exec 3>in",
     -- waits until the engine printed n event lines (or died)
     "upto() { while [ \"$(grep -c '^event' out)\" -lt \"$1\" ]; do "
