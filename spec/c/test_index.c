@@ -42,6 +42,34 @@ check(struct pmemset *set, char **addr, const int *live, int n)
 	}
 }
 
+/*
+ * walk -- first/next visit n part maps in address order, and the
+ * addresses at both ends of the address space find none (the index pads
+ * its unused entries with a start above every user-space address)
+ */
+static void
+walk(struct pmemset *set, size_t n)
+{
+	size_t count = 0;
+	char *prev = NULL;
+	struct pmemset_part_map *pm, *next;
+	pmemset_first_part_map(set, &pm);
+	while (pm) {
+		char *a = pmemset_descriptor_part_map(pm).addr;
+		UT_ASSERT(prev == NULL || a > prev);
+		prev = a;
+		count++;
+		pmemset_next_part_map(set, pm, &next);
+		pmemset_part_map_drop(&pm);
+		pm = next;
+	}
+	UT_ASSERTeq(count, n);
+	expect_at(set, (char *)(uintptr_t)page, NULL);
+	expect_at(set, (char *)(uintptr_t)INTPTR_MAX, NULL);
+	expect_at(set, (char *)(uintptr_t)INTPTR_MAX + 1, NULL);
+	expect_at(set, (char *)UINTPTR_MAX, NULL);
+}
+
 static void
 grow_shrink_grow(void)
 {
@@ -58,6 +86,7 @@ grow_shrink_grow(void)
 	}
 	UT_ASSERTeq(pmemset_part_map_count(set), NPARTS);
 	check(set, addr, live, NPARTS);
+	walk(set, NPARTS);
 
 	/* down to a quarter: blocks shrink and merge; removed parts gone */
 	int left = NPARTS;
@@ -70,6 +99,7 @@ grow_shrink_grow(void)
 	}
 	UT_ASSERTeq(pmemset_part_map_count(set), left);
 	check(set, addr, live, NPARTS);
+	walk(set, (size_t)left);
 
 	/*
 	 * New parts among the old (they may reuse removed parts' slots, so
@@ -83,6 +113,7 @@ grow_shrink_grow(void)
 		if (live[i])
 			expect_at(set, addr[i] + page / 2, addr[i]);
 	UT_ASSERTeq(pmemset_part_map_count(set), left + 10);
+	walk(set, (size_t)left + 10);
 
 	UT_OK(pmemset_delete(&set));
 	UT_OK(pmemset_source_delete(&src));

@@ -8,10 +8,15 @@
  * than a tree search, whose nodes are scattered and whose comparisons the
  * CPU cannot predict. It is a sorted array of start addresses cut into
  * blocks of at most INDEX_BLOCK entries, with a sorted array of each
- * block's first start on top: a search is two branch-free binary searches
- * over contiguous memory (measured 9 ns at 1,000 part maps, 20 ns at 50,000,
- * where the tree takes 25-137 ns and a JudyL array 34-46 ns), and an insert
- * or a removal moves at most one block and the top array, O(sqrt n).
+ * block's first start on top: a search is a branch-free binary search of
+ * the top array, then two rounds of 16 comparisons in the block (the
+ * firsts of its runs of 16, then one run; four AVX2 compares each where
+ * the CPU has them), so a lookup in a large set waits for two cache misses
+ * in its block instead of a binary search's chain of five (index.c). An
+ * insert or a removal moves at most one block and the top array,
+ * O(sqrt n). (Measured: the tree 25-137 ns, a JudyL array 34-46 ns, this
+ * index with binary searches in the blocks 9 ns at 1,000 part maps and
+ * 20 ns at 50,000 warm; docs/benchmarks.md.)
  *
  * It is also the lock-free read path: lookups, first/next search it
  * without the set's lock, validated by the set's sequence count (set.h),

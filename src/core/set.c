@@ -345,44 +345,60 @@ struct iter_hint {
 static __thread struct iter_hint Hint;
 
 /*
- * pmap_find -- referenced: the part map containing addr, or (next) the one
- * after the part map cur (the first one when cur is NULL); NULL if none.
- * Without a lock: the index is read, the candidate referenced, and the
- * whole is retried if a writer was at work meanwhile (set.h).
+ * pmap_next -- referenced: the part map after the part map cur (the first
+ * one when cur is NULL), NULL if none. Without a lock: the index is read
+ * (or, while the count has not moved, the hint followed), the candidate
+ * referenced, and the whole retried if a writer was at work meanwhile
+ * (set.h).
  */
-static struct pmemset_part_map *
-pmap_find(struct pmemset *set, const char *addr, int next,
-	  struct pmemset_part_map *cur)
+static inline __attribute__((always_inline)) struct pmemset_part_map *
+pmap_next(struct pmemset *set, const char *addr, struct pmemset_part_map *cur)
 {
 	/* the position is found in place: copying it costs a forwarding stall
 	 */
 	struct iter_hint *h = &Hint;
-	struct index_pos local;
-	struct index_pos *pos = next ? &h->pos : &local;
 	for (;;) {
 		unsigned long s = seq_begin(set);
 		struct pmemset_part_map *m;
-		if (next && cur && h->m == cur && h->set == set &&
-		    h->seq == s) {
-			m = index_after(pos);
-		} else if (!index_floor_at(set, addr, next, &m, pos)) {
-			if (next)
-				h->m = NULL;
-			return pmap_find_locked(set, addr, next, cur);
+		if (cur && h->m == cur && h->set == set && h->seq == s) {
+			m = index_after(&h->pos);
+		} else if (!index_floor_at(set, addr, 1, &m, &h->pos)) {
+			h->m = NULL;
+			return pmap_find_locked(set, addr, 1, cur);
 		}
-		if (m && !next) {
+		pmap_ref(m);
+		bool moved = seq_moved(set, s);
+		h->m = moved ? NULL : m;
+		if (!moved) {
+			h->set = set;
+			h->seq = s;
+			return m;
+		}
+		if (m)
+			pmap_unref(m);
+	}
+}
+
+/*
+ * pmap_lookup -- referenced: the part map containing addr, or NULL. Kept
+ * apart from pmap_next: a lookup has no use for the iteration hint, and
+ * reaching it (thread-local) and keeping it cost it time.
+ */
+static struct pmemset_part_map *
+pmap_lookup(struct pmemset *set, const char *addr)
+{
+	for (;;) {
+		unsigned long s = seq_begin(set);
+		struct pmemset_part_map *m;
+		if (!index_floor(set, addr, &m))
+			return pmap_find_locked(set, addr, 0, NULL);
+		if (m) {
 			char *start = LOAD(&m->addr);
 			if (addr < start || addr >= start + LOAD(&m->size))
 				m = NULL;
 		}
 		pmap_ref(m);
-		bool moved = seq_moved(set, s);
-		if (next) {
-			h->set = set;
-			h->m = moved ? NULL : m;
-			h->seq = s;
-		}
-		if (!moved)
+		if (!seq_moved(set, s))
 			return m;
 		if (m)
 			pmap_unref(m);
@@ -401,7 +417,7 @@ pmemset_part_map_by_address(struct pmemset *set, struct pmemset_part_map **pmap,
 	int ret = set_reentry(set, "pmemset_part_map_by_address");
 	if (ret)
 		return ret;
-	*pmap = pmap_find(set, addr, 0, NULL);
+	*pmap = pmap_lookup(set, addr);
 	if (*pmap == NULL)
 		return err_msg(PMEMSET_E_CANNOT_FIND_PART_MAP,
 			       "no part map contains address %p", addr);
@@ -416,7 +432,7 @@ pmemset_first_part_map(struct pmemset *set, struct pmemset_part_map **pmap)
 	*pmap = NULL;
 	if (set == NULL || set_reentry(set, "pmemset_first_part_map"))
 		return;
-	*pmap = pmap_find(set, NULL, 1, NULL);
+	*pmap = pmap_next(set, NULL, NULL);
 }
 
 void
@@ -430,7 +446,7 @@ pmemset_next_part_map(struct pmemset *set, struct pmemset_part_map *cur,
 	    set_reentry(set, "pmemset_next_part_map"))
 		return;
 	/* cur is referenced: its start cannot move (only its size grow) */
-	*next = pmap_find(set, LOAD(&cur->addr), 1, cur);
+	*next = pmap_next(set, LOAD(&cur->addr), cur);
 }
 
 void
