@@ -38,6 +38,29 @@ describe("pmemset-lua", function()
     assert.matches("^pmemset%-lua %d+%.%d+%.%d+ %(Lua 5%.4", out)
   end)
 
+  it("keeps every --help line within 80 columns", function()
+    local out, _, code = run({ "--help" })
+    assert.equal(0, code)
+    local wide = {}
+    for line in out:gmatch("[^\n]*") do
+      if utf8.len(line) > 80 then wide[#wide + 1] = line end
+    end
+    assert.same({}, wide)
+  end)
+
+  it("refuses --allow without --sandbox with exit 2", function()
+    local out, err, code = run({ "--allow", tmp, "-e", "print('ran')" })
+    assert.equal(2, code)
+    assert.equal("", out)
+    assert.matches("^pmemset%-lua: %-%-allow needs %-%-sandbox\n", err)
+    assert.matches("usage:", err)
+    out = run({ "--help" })
+    assert.matches("%-%-allow DIR%[:rw%][^\n]*\n[^\n]*needs %-%-sandbox", out)
+    out, err, code = run({ "--sandbox", "--allow", tmp, "-e", "print('ran')" })
+    assert.equal(0, code, err)
+    assert.equal("ran\n", out)
+  end)
+
   it("rejects bad usage with exit 2", function()
     local _, err, code = run({})
     assert.equal(2, code)

@@ -1,7 +1,9 @@
 -- doc_spec.lua -- the Lua reference: LDoc builds it from the source
 -- comments (docs/config.ld, as `cmake --build build --target doc` does),
 -- and every public function of the module, its objects, pmemset.emu,
--- pmemset.layout and the host's `host` table has an entry in it.
+-- pmemset.layout, the host's `host` table and the pure-Lua modules
+-- (pmemset.report, .svg, .json, .workbench, .testing with its labs and
+-- runs) has an entry in it.
 
 local support = require "spec_support"
 local quote, read = support.quote, support.read_file
@@ -51,6 +53,18 @@ local function registered(file, array)
   return names
 end
 
+-- the methods a Lua file defines on its class table cls (function cls:name)
+local function lua_methods(file, cls)
+  local names = {}
+  for name in read(file):gmatch("\nfunction " .. cls .. ":([%w_]+)") do
+    names[#names + 1] = name
+  end
+  return names
+end
+
+-- the pure-Lua modules and the page of each
+local lua_modules = { "report", "svg", "json", "workbench", "testing" }
+
 describe("the Lua reference", function()
   local out, pmemset, documented
   setup(function()
@@ -62,6 +76,9 @@ describe("the Lua reference", function()
       layout = anchors(out .. "/modules/pmemset.layout.html"),
       host = anchors(out .. "/modules/host.html"),
     }
+    for _, m in ipairs(lua_modules) do
+      documented[m] = anchors(out .. "/modules/pmemset." .. m .. ".html")
+    end
   end)
 
   local function check(page, names, prefix)
@@ -97,6 +114,24 @@ describe("the Lua reference", function()
     check("pmemset", methods("pmemset.source"), "source:")
     check("pmemset", registered("src/lua/lpart.c", "part_methods"), "part:")
     assert.truthy(documented.pmemset.type) -- the event's fields
+  end)
+
+  it("documents every function and table of the pure-Lua modules", function()
+    for _, m in ipairs(lua_modules) do
+      local t = require("pmemset." .. m)
+      check(m, functions(t), "")
+      for k, v in pairs(t) do
+        if type(v) == "table" then check(m, { k }, "") end
+      end
+    end
+  end)
+
+  it("documents every method of the test kit's labs and runs", function()
+    local file = "lua/pmemset/testing.lua"
+    local lab, run = lua_methods(file, "Lab"), lua_methods(file, "Run")
+    assert.truthy(#lab > 0 and #run > 0)
+    check("testing", lab, "Lab:")
+    check("testing", run, "Run:")
   end)
 
   it("documents the host's functions", function()

@@ -1,6 +1,7 @@
 -- SPDX-License-Identifier: BSD-3-Clause
--- pmemset.json -- the JSON documents of pmemset-lua (docs/json.md): a
--- mapped layout (from a pmemset.report table) and the device inventory
+
+--- The JSON documents of pmemset-lua (docs/json.md).
+-- A mapped layout (from a pmemset.report table) and the device inventory
 -- (from pmemset.inventory(), nested as `ndctl list -BDRN` nests it).
 --
 --   local json = require "pmemset.json"
@@ -10,6 +11,7 @@
 -- The encoder is dkjson (Debian lua-dkjson), loaded at first use: it
 -- writes Lua integers exactly (addresses above 2^47 included), which
 -- lua-cjson 2.1 does not (it prints 14 significant digits).
+-- @module pmemset.json
 
 local M = {}
 
@@ -36,7 +38,12 @@ local function copy(t)
   return object(c)
 end
 
--- the document of a mapped layout: the report with its lists as arrays
+--- The document of a mapped layout: the report with its lists as arrays.
+-- Empty lists stay arrays and empty tables objects when encoded.
+-- @tparam table r a report (pmemset.report.build)
+-- @tparam[opt] table extra fields added to the document (`{layout =
+-- path}` for pmemset-lua)
+-- @treturn table the document, for @{encode}
 function M.layout(r, extra)
   local doc = object {
     ok = r.ok, error = r.error, code = r.code,
@@ -76,9 +83,12 @@ local function dimm_doc(d)
   }
 end
 
--- the inventory as ndctl lists it: buses holding their DIMMs and regions,
--- regions holding their namespaces; DIMMs of no bus (the emulated ones)
--- and regions of no bus come in the top-level lists
+--- The inventory as `ndctl list -BDRN` nests it.
+-- Buses hold their DIMMs and regions, regions their namespaces; DIMMs of no
+-- bus (the emulated ones) and regions of no bus come in the top-level
+-- lists.
+-- @tparam table inv what pmemset.inventory() returned
+-- @treturn table the document `{buses, dimms, regions}`, for @{encode}
 function M.inventory(inv)
   local buses = map(inv.buses, function(b)
     return object { provider = b.provider, dev = b.name,
@@ -118,7 +128,12 @@ local keyorder = {
   "len", "length", "part_map", "health_state", "shutdown_count",
 }
 
--- encode(doc) -> the document as indented JSON text (no trailing newline)
+--- A document as indented JSON text, without a trailing newline.
+-- Integers are written exactly; known keys come first in a fixed order.
+-- @tparam table doc a document of @{layout} or @{inventory}
+-- @treturn string the JSON text
+-- @raise when lua-dkjson is not installed
+-- @usage print(json.encode(json.inventory(pmemset.inventory())))
 function M.encode(doc)
   return dkjson().encode(doc, { indent = true, keyorder = keyorder })
 end

@@ -1,6 +1,7 @@
 -- SPDX-License-Identifier: BSD-3-Clause
--- pmemset.report -- what a mapped layout looks like, as one plain table:
--- the source of `pmemset-lua --format json` (docs/json.md), of the SVG
+
+--- What a mapped layout looks like, as one plain table.
+-- The source of `pmemset-lua --format json` (docs/json.md), of the SVG
 -- picture (pmemset.svg) and of the test kit's runs (pmemset.testing).
 --
 --   local r = report.build {
@@ -25,6 +26,7 @@
 --       events, decisions, keys }
 -- Addresses, sizes and offsets are integers; a part map's parts are the
 -- indexes of r.parts it holds.
+-- @module pmemset.report
 
 local core = require "pmemset.core"
 local layouts = require "pmemset.layout"
@@ -35,8 +37,13 @@ local event_fields = {
   "addr", "len", "src", "dest", "value", "flags", "offset", "length",
 }
 
--- copy_event(ev) -- a plain copy of event ev (an event object is valid only
--- during its handler); the source becomes its path
+--- A plain copy of an event, to keep after its handler returns (an event
+-- object is valid only during its handler).
+-- @tparam event ev the event a handler was given
+-- @treturn table `{type, addr, len, src, dest, value, flags, offset,
+-- length, source, sds}`: the fields the event has; `source` is the path
+-- of its source, `sds` a copy `{id, usc, refcount}`
+-- @usage on = { badblock = function(ev) seen[#seen + 1] = report.copy_event(ev) end }
 function M.copy_event(ev)
   local c = { type = ev.type }
   for _, k in ipairs(event_fields) do c[k] = ev[k] end
@@ -105,13 +112,21 @@ local function recorded_states(run, policy)
   end
 end
 
--- recording(t, policy [, hook]) -> l, run: a copy of layout t (its parts
--- copied too) whose handlers and state policy are policy's (or t's own
--- when policy has none), wrapped to record every event (subscribing to
--- all kinds), every decision and every state into run = { layout = l,
--- events, decisions, states = { path -> state } }. hook(copy), if given,
--- sees each event first; when it returns true the event is neither
--- recorded nor handled.
+--- A copy of a layout that records what its policy decides.
+-- The copy (its parts copied too) has the handlers and state policy of
+-- policy (or t's own when policy has none), wrapped to record every event
+-- (it subscribes to all kinds), every decision and every state. t is not
+-- changed; build the copy with pmemset.layout.build.
+-- @tparam table t the layout
+-- @tparam table policy `on`, `on_event`, `acceptable_states` (may be `{}`)
+-- @tparam[opt] function hook hook(copy) sees each event's copy first; when
+-- it returns true the event is neither recorded nor handled
+-- @treturn table the layout copy
+-- @treturn table the run: `{layout, events, decisions, states = {path ->
+-- state}}`, filled while the copy is built
+-- @raise when a handler raises an error (recorded first)
+-- @usage local l, run = report.recording(t, {})
+-- local set, parts, sources = layout.build(l)
 function M.recording(t, policy, hook)
   local run = { events = {}, decisions = {}, states = {} }
   local l = {}
@@ -227,7 +242,13 @@ local function fill_states(parts, decisions)
   end
 end
 
--- build(run) -- the report of a mapped (or failed) layout; see above
+--- The report of a mapped (or failed) layout, in the shape above.
+-- @tparam table run `layout` (the table mapped), `set` and `sources` (what
+-- pmemset.layout.build returned, nil after a failure), `events`,
+-- `decisions`, `keys`, `error`, `code` (all optional)
+-- @treturn table the report
+-- @usage local r = report.build { layout = l, set = set, sources = sources,
+--                           events = run.events, decisions = run.decisions }
 function M.build(run)
   local t = run.layout or {}
   local events = run.events or {}

@@ -1,6 +1,7 @@
 -- SPDX-License-Identifier: BSD-3-Clause
--- pmemset.svg -- a standalone SVG picture of a mapped address space, from a
--- report table (pmemset.report.build):
+
+--- A standalone SVG picture of a mapped address space.
+-- It is drawn from a report table (pmemset.report.build):
 --
 --   local svg = require "pmemset.svg"
 --   io.open("layout.svg", "w"):write(svg.render(report [, {title = ...}]))
@@ -16,6 +17,7 @@
 -- outline); with more than 40 parts the rows
 -- show the first 25 and the last 10, and one row says how many were left
 -- out and how much they hold.
+-- @module pmemset.svg
 
 local M = {}
 
@@ -25,7 +27,10 @@ local BAR_Y, BAR_H = 56, 44
 local ROW_H = 20
 local MAX_ROWS, HEAD_ROWS, TAIL_ROWS = 40, 25, 10
 
--- colours of the part states (and of parts without a shutdown state)
+--- The colours of the part states, `#rrggbb` by state name; `none` is
+-- the colour of parts without a shutdown state. A caller may change them
+-- before @{render}.
+-- @table colours
 M.colours = {
   ok = "#4caf50", ok_but_already_open = "#8bc34a",
   ok_but_interrupted = "#ff9800", corrupted = "#e53935",
@@ -42,7 +47,9 @@ local function esc(s)
   }))
 end
 
--- size as text in binary units ("64 KiB", "1.5 MiB")
+--- A size as text in binary units.
+-- @tparam[opt] integer n a size in bytes
+-- @treturn string "64 KiB", "1.5 MiB", "512 B"; "?" for nil
 function M.size(n)
   if not n then return "?" end
   local units = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" }
@@ -321,8 +328,14 @@ local function title_of(r, opts)
   return t
 end
 
--- render(report [, opts]) -> the SVG document as a string;
--- opts.title replaces the title line
+--- The SVG document of a report.
+-- @tparam table r a report (pmemset.report.build), mapped or failed
+-- @tparam[opt] table opts `title`: replaces the title line
+-- @treturn string the SVG document
+-- @raise when r is not a report table
+-- @usage local f = assert(io.open("layout.svg", "w"))
+-- f:write(svg.render(report.build(run), { title = "pool" }))
+-- f:close()
 function M.render(r, opts)
   assert(type(r) == "table" and r.parts and r.part_maps,
          "svg.render: expected a report table (pmemset.report.build)")

@@ -1,5 +1,6 @@
 -- SPDX-License-Identifier: BSD-3-Clause
--- pmemset.testing -- a test kit for bad-block and shutdown-state policies.
+
+--- A test kit for bad-block and shutdown-state policies.
 --
 -- A lab is a scratch directory with its own emulated-device description
 -- (pmemset.emu): incidents are staged on emulated devices, a layout is
@@ -39,6 +40,7 @@
 --
 -- A lab touches no file outside its directory (unless a layout names
 -- one), and lab:close() selects again the description in use before it.
+-- @module pmemset.testing
 
 local core = require "pmemset.core"
 local layouts = require "pmemset.layout"
@@ -154,10 +156,17 @@ end
 
 -- lab ----------------------------------------------------------------------
 
--- lab([dir]) -- a new lab in dir (absolute; made if missing) or in a
--- fresh directory under $TMPDIR; lab:close() removes it with everything
--- in it. Its description (dir/devices.emu) is selected for the sources
--- created from now on.
+--- Makes a new lab.
+-- The lab lives in dir (made if missing) or in a fresh directory under
+-- $TMPDIR; @{Lab:close} removes it with everything in it. Its emulated-device
+-- description (dir/devices.emu) is selected for the sources created from
+-- now on.
+-- @tparam[opt] string dir an absolute path
+-- @treturn Lab the lab: `dir`, `devices` (id -> directory), `records`
+-- (file -> shutdown record), `host` (the key store policies see)
+-- @raise when dir is not absolute, cannot be made or its description
+-- cannot be selected
+-- @usage local lab = require("pmemset.testing").lab()
 function M.lab(dir)
   if dir == nil then
     dir = new_dir()
@@ -179,8 +188,17 @@ function M.lab(dir)
   return lab
 end
 
--- lab:device(id [, {usc = n}]) -- a new emulated device holding the
--- directory dir/<id>; returns that directory
+--- A lab: a scratch directory with its own emulated devices, made by
+-- @{lab}. It is to-be-closed: `local lab <close> = testing.lab()`.
+-- @type Lab
+
+--- Adds an emulated device holding the new directory dir/id.
+-- @tparam string id the device's name: letters, digits, `_`, `.`, `-`
+-- @tparam[opt] table opts `usc`: its unsafe-shutdown count (default 0)
+-- @treturn string the device's directory
+-- @raise when id is not a word, the directory exists or the device cannot
+-- be added (the directory is removed again)
+-- @usage local dir = lab:device("dimm-0", { usc = 4 })
 function Lab:device(id, opts)
   assert(type(id) == "string" and id:match("^[%w_.-]+$"),
          "lab:device: id must be a word of letters, digits, _ . -")
@@ -195,8 +213,14 @@ function Lab:device(id, opts)
   return path
 end
 
--- lab:file(id, name [, size]) -- the path of file name on device id,
--- created with size zero bytes (default: not created)
+--- The path of a file on a lab device, made if a size is given.
+-- @tparam string id a device of @{Lab:device}
+-- @tparam string name the file's name in the device's directory
+-- @tparam[opt] integer|string size when given, the file is created with
+-- this many zero bytes (a size as pmemset.size takes it: 4096, "64K")
+-- @treturn string the file's path
+-- @raise when the device is unknown or size is not a size
+-- @usage local pool = lab:file("dimm-0", "pool.a", "64K")
 function Lab:file(id, name, size)
   local dev = self.devices[id]
   assert(dev, "lab:file: no device " .. tostring(id))
@@ -214,6 +238,13 @@ function Lab:file(id, name, size)
   return path
 end
 
+--- Marks a range of a file on a lab device as a bad block.
+-- The next map with badblock detection sees it (a `badblock` event).
+-- @tparam string file a file on one of the lab's devices
+-- @tparam integer offset the first byte of the range in the file
+-- @tparam integer length the length of the range in bytes
+-- @raise when the file is not on a lab device or the range is refused
+-- @usage lab:badblock(pool, 8192, 4096)
 function Lab:badblock(file, offset, length)
   assert(type(file) == "string" and self:on_device(file),
          "lab:badblock: the file must be on one of the lab's devices")
@@ -221,7 +252,10 @@ function Lab:badblock(file, offset, length)
   if not ok then fail("lab:badblock", err) end
 end
 
--- lab:unsafe_shutdown(id) -> the device's new unsafe-shutdown count
+--- Counts one unsafe shutdown on a device (its usc goes up by one).
+-- @tparam string id a device of @{Lab:device}
+-- @treturn integer the device's new unsafe-shutdown count
+-- @raise when the device is unknown
 function Lab:unsafe_shutdown(id)
   assert(self.devices[id], "lab:unsafe_shutdown: no device " .. tostring(id))
   local usc, err = core.emu.unsafe_shutdown(id)
@@ -229,8 +263,13 @@ function Lab:unsafe_shutdown(id)
   return usc
 end
 
--- lab:replace_device(id, new_id [, {usc = n}]) -- the DIMM holding the
--- files of device id is swapped for another one (its files stay)
+--- Swaps the DIMM under a device's directory for another one.
+-- The files stay; the next map of a part recorded on the old DIMM sees
+-- another device id (indeterminate state).
+-- @tparam string id a device of @{Lab:device}
+-- @tparam string new_id the new device's name
+-- @tparam[opt] table opts `usc`: the new device's unsafe-shutdown count
+-- @raise when id is unknown or the new device cannot be added
 function Lab:replace_device(id, new_id, opts)
   local path = self.devices[id]
   assert(path, "lab:replace_device: no device " .. tostring(id))
@@ -241,7 +280,9 @@ function Lab:replace_device(id, new_id, opts)
   self.devices[id], self.devices[new_id] = nil, path
 end
 
--- whether path lies in the directory of one of the lab's devices
+--- Whether a path lies in the directory of one of the lab's devices.
+-- @tparam string path a path
+-- @treturn boolean
 function Lab:on_device(path)
   for _, dir in pairs(self.devices) do
     if path:sub(1, #dir + 1) == dir .. "/" then return true end
@@ -249,8 +290,8 @@ function Lab:on_device(path)
   return false
 end
 
--- lab:close() -- unmap what is still mapped, select the description in use
--- before the lab, remove the lab's directory
+--- Closes the lab: unmaps what its runs still map, selects again the
+-- description in use before it and removes its directory.
 function Lab:close()
   for _, run in ipairs(self.runs) do run:close() end
   self.runs = {}
@@ -262,7 +303,10 @@ Lab.__close = Lab.close
 
 -- policies -----------------------------------------------------------------
 
--- the policy table from a path (run with the lab's host) or a table
+--- The policy table of a policy script (run with the lab's host) or table.
+-- @tparam[opt] string|table policy a script's path or a policy table
+-- @treturn table the policy (an empty table for nil)
+-- @raise when the script fails to load or run, or does not return a table
 function Lab:policy(policy)
   if type(policy) == "table" or policy == nil then return policy or {} end
   local env = setmetatable({ host = self.host }, { __index = _G })
@@ -275,8 +319,14 @@ function Lab:policy(policy)
   return t
 end
 
--- the recording copy of layout t under policy, with the lab's shutdown
--- records filled in for file parts on its devices
+--- The recording copy of a layout under a policy, without mapping it.
+-- Like pmemset.report.recording, and the file parts on lab devices
+-- without an `sds` field get the lab's shutdown record of their file.
+-- @{Lab:map} uses it; a test may build the copy itself.
+-- @tparam table t the layout
+-- @tparam table policy the policy table
+-- @treturn table the layout copy to build
+-- @treturn Run the run that records what happens while it is built
 function Lab:prepare(t, policy)
   local run
   local l
@@ -296,14 +346,17 @@ function Lab:prepare(t, policy)
   return l, setmetatable(run, Run)
 end
 
--- lab:map(layout [, {policy = path | table}]) -> run
--- layout is a table or a layout script (run with the lab's host); the
--- policy's fields replace the layout's own. run.ok is true when mapped:
--- run.set, run.parts and run.sources are the module's objects; otherwise
--- run.err and run.code say why (nothing stays mapped). In both cases
--- run.events (copies, in order), run.decisions ({kind, path, accepted,
--- why, error, event | state}) and run.states (path -> state name) tell
--- what happened.
+--- Maps a layout under a policy, recording what the policy decides.
+-- The policy's fields replace the layout's own; without one the layout's
+-- policy (its `policy` script or its handlers) is used.
+-- @tparam string|table layout a layout table or layout script (run with
+-- the lab's host; its `policy` is relative to its directory)
+-- @tparam[opt] table opts `policy`: a policy script's path or table
+-- @treturn Run the run, mapped or not
+-- @raise when a script fails to load or does not return a table
+-- @usage local run = lab:map({ parts = { { file = pool } } },
+--                     { policy = "badblock_policy.lua" })
+-- assert(run.ok, run.err)
 function Lab:map(layout, opts)
   opts = opts or {}
   local policy = opts.policy
@@ -333,14 +386,29 @@ function Lab:map(layout, opts)
   return run
 end
 
--- run:decision(kind [, path]) -- the first decision of kind (about path)
+--- A run: what one @{Lab:map} did.
+-- `ok` is true when mapped: `set`, `parts` and `sources` are the module's
+-- objects; otherwise `err` and `code` say why (nothing stays mapped). In
+-- both cases `events` (copies, in order), `decisions` (`{kind, path,
+-- accepted, why, error, event | state}`) and `states` (path -> state
+-- name) tell what happened.
+-- @type Run
+
+--- The first decision of a kind, optionally about a path.
+-- @tparam string kind an event type (`"badblock"`, ...) or `"state"`
+-- @tparam[opt] string path the file the decision is about
+-- @treturn table|nil the decision, nil when there is none
+-- @usage local d = run:decision("state", pool)
+-- assert.equal("ok_but_interrupted", d.state)
 function Run:decision(kind, path)
   for _, d in ipairs(self.decisions) do
     if d.kind == kind and (path == nil or d.path == path) then return d end
   end
 end
 
--- run:count(type) -- how many events of type were seen
+--- How many events of a type the run saw.
+-- @tparam string type an event type
+-- @treturn integer
 function Run:count(type)
   local n = 0
   for _, ev in ipairs(self.events) do
@@ -349,7 +417,8 @@ function Run:count(type)
   return n
 end
 
--- run:report() -- the report table of the run (pmemset.report.build)
+--- The report table of the run, as pmemset.report.build makes it.
+-- @treturn table the report
 function Run:report()
   return report.build {
     layout = self.layout, set = self.set, sources = self.sources,
@@ -358,7 +427,8 @@ function Run:report()
   }
 end
 
--- run:close() -- unmap cleanly (the closing SDS updates are recorded)
+--- Unmaps the run cleanly: closes its set, then its sources (the closing
+-- SDS updates are recorded for the next map). Does nothing when not mapped.
 function Run:close()
   if self.set then
     self.set:close()
@@ -367,8 +437,9 @@ function Run:close()
   end
 end
 
--- run:crash() -- the process dies with the parts open: the set goes away
--- but the shutdown records stay as they were while mapped
+--- Drops the run as if the process died with its parts open: the set
+-- goes away but the shutdown records stay as they were while mapped, so
+-- the next map sees the parts interrupted.
 function Run:crash()
   self.crashed = true
   self:close()

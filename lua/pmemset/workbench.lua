@@ -1,6 +1,7 @@
 -- SPDX-License-Identifier: BSD-3-Clause
--- pmemset.workbench -- what pmemset-lua's workbench options print, as Lua
--- functions the CLI calls (src/cli/workbench.c) and embedders may call
+
+--- What pmemset-lua's workbench options print.
+-- They are Lua functions the CLI calls (src/cli/workbench.c) and embedders may call
 -- too. Each returns the text to print and the exit status (0 ok, 1 a
 -- problem was found or an operation failed).
 --
@@ -10,6 +11,7 @@
 --                                 or --svg FILE
 --   workbench.json_mode()         print() to stderr: stdout is the document
 --   workbench.close()             closes what layout() mapped
+-- @module pmemset.workbench
 
 local core = require "pmemset.core"
 local json = require "pmemset.json"
@@ -53,8 +55,14 @@ local function inventory_text(inv)
   return table.concat(out, "\n")
 end
 
--- inventory(format) -> text, status: the machine's persistent memory and
--- the emulated devices, as text or JSON (docs/json.md)
+--- The machine's persistent memory and the emulated devices.
+-- What `pmemset-lua --inventory` prints.
+-- @tparam[opt] string format `"json"` for the JSON document (docs/json.md),
+-- anything else for text, one line per bus, DIMM, region and namespace
+-- @treturn string the text to print
+-- @treturn integer 0, or 1 when the inventory cannot be read (the text
+-- then says why)
+-- @usage local text, status = workbench.inventory("json")
 function M.inventory(format)
   local inv, err = core.inventory()
   if not inv then return "cannot read the inventory: " .. err, 1 end
@@ -66,8 +74,9 @@ end
 
 -- layout -----------------------------------------------------------------
 
--- sets mapped by layout(), kept open for the scripts that run after it
--- (closed with the interpreter)
+--- The sets layout() mapped, `{set =, sources =}` each, kept open for the
+-- scripts that run after it; close() closes them.
+-- @table mapped
 M.mapped = {}
 
 local function dir_of(path) return path:match("^(.*)/[^/]*$") or "." end
@@ -105,10 +114,16 @@ local function write_file(path, text)
   return true
 end
 
--- layout(path, format, svgfile) -> text, status: maps the layout script at
--- path (as --layout does), recording its events and decisions, and gives
--- the JSON document of the run (format "json") or the text summary, and
--- writes the SVG picture to svgfile if given. The set stays mapped.
+--- Maps a layout script, recording its events and decisions.
+-- As `pmemset-lua --layout` does. The set stays mapped (in `mapped`) until close().
+-- @tparam string path the layout script
+-- @tparam[opt] string format `"json"` for the JSON document of the run,
+-- anything else for the text summary
+-- @tparam[opt] string svgfile where to write the SVG picture
+-- @treturn string the text to print
+-- @treturn integer 0 when mapped (and the picture written), 1 otherwise
+-- (the text says why; nothing stays mapped)
+-- @usage local text, status = workbench.layout("pool.lua", "json", "pool.svg")
 function M.layout(path, format, svgfile)
   local t, err = load_layout(path)
   local run, set, parts, sources
@@ -142,8 +157,10 @@ function M.layout(path, format, svgfile)
   return table.concat(out, "\n"), status
 end
 
--- close() -> "", 0: closes the sets layout() mapped, each before its
--- sources (so their last events still name their files)
+--- Closes the sets layout() mapped, each before its sources (so their
+-- last events still name their files).
+-- @treturn string ""
+-- @treturn integer 0
 function M.close()
   for i = #M.mapped, 1, -1 do
     local m = M.mapped[i]
@@ -154,8 +171,10 @@ function M.close()
   return "", 0
 end
 
--- json_mode() -- print() writes to stderr from now on, so that standard
--- output holds the JSON document alone
+--- From now on print() writes to standard error, so that standard output
+-- holds the JSON document alone (for `--format json`).
+-- @treturn string ""
+-- @treturn integer 0
 function M.json_mode()
   _G.print = function(...)
     local n = select("#", ...)
@@ -339,10 +358,15 @@ local function check_file(file, out, env, seen)
   if layout and #problems == 0 then file_problems(t, add) end
 end
 
--- check(file, ...) -> text, status: every problem of the layout and
--- policy scripts given (and of the policies the layouts name), one
--- "file:line: path: message" per line; status 0 when there is none.
--- Scripts are run to get their tables; nothing is created or mapped.
+--- Checks layout and policy scripts.
+-- What `pmemset-lua --check` prints.
+-- Every problem of the scripts given and of the policies the layouts name
+-- is listed. The scripts are run to get their tables; nothing is created
+-- or mapped.
+-- @tparam string ... the scripts' paths
+-- @treturn string the problems, one "file:line: path: message" per line
+-- @treturn integer 0 when there is none, 1 otherwise
+-- @usage local text, status = workbench.check("pool.lua", "policy.lua")
 function M.check(...)
   local out, seen = {}, {}
   for _, file in ipairs { ... } do check_file(file, out, _G, seen) end

@@ -78,13 +78,16 @@ static const struct option_row option_table[] = {
 	{ "layout", 'l', "FILE",
 	  "map the layout FILE and print its parts and events", opt_layout },
 	{ "emulate", 0, "FILE",
-	  "use the emulated devices described in FILE (sets PMEMSET_EMULATE)",
+	  "use the emulated devices described in FILE\n"
+	  "                         (sets PMEMSET_EMULATE)",
 	  opt_emulate },
 	{ "sandbox", 0, NULL,
-	  "allow-list interpreter for untrusted scripts (see host.md)",
+	  "allow-list interpreter for untrusted scripts\n"
+	  "                         (see docs/host.md)",
 	  opt_sandbox },
 	{ "allow", 0, "DIR[:rw]",
-	  "let the sandbox read (rw: also create and map) under DIR",
+	  "let the sandbox read (rw: also create and map)\n"
+	  "                         under DIR; needs --sandbox",
 	  opt_allow },
 	{ "max-instructions", 0, "N",
 	  "Lua instructions per entry into Lua (0: none)",
@@ -325,6 +328,9 @@ bad_usage(const char *msg)
 static int
 check_combination(const struct options *o)
 {
+	/* without the sandbox every file is reachable: a grant means nothing */
+	if (o->nallow > 0 && !(o->flags & PMEMSET_LUA_SANDBOX))
+		return bad_usage("--allow needs --sandbox");
 	if (o->check && !o->script)
 		return bad_usage("--check: no file to check");
 	if (o->svg && !o->layout)
