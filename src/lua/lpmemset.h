@@ -186,6 +186,9 @@ struct lpart *lp_checkpart(lua_State *L, int idx);
 void lp_push_part(lua_State *L, int setidx, uintptr_t addr, size_t size);
 void lp_open_part(lua_State *L);
 
+/* --- lhealth.c: src:device(), src:sds_state(), src:badblocks() --- */
+void lp_open_health(lua_State *L);
+
 /* --- lemu.c, linventory.c --- */
 void lp_open_emu(lua_State *L);
 void lp_open_inventory(lua_State *L);
