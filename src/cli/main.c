@@ -15,6 +15,7 @@
 #include <libpmemset.h>
 #include <pmemset_lua.h>
 
+#include "health.h"
 #include "report.h"
 
 #define PROGRAM "pmemset-lua"
@@ -33,32 +34,36 @@ struct options {
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: " PROGRAM " [options] [script [args...]]\n"
-		     "Run Lua scripts with require \"pmemset\" available "
-		     "(the script's arguments\n"
-		     "are in arg, as with lua5.4; script - reads standard "
-		     "input).\n"
-		     "\n"
-		     "  -e, --execute CODE   run CODE (may be repeated; "
-		     "before the script)\n"
-		     "  -l, --layout FILE    map the layout FILE and print "
-		     "its parts and events\n"
-		     "      --emulate FILE   use the emulated devices "
-		     "described in FILE\n"
-		     "                       (sets PMEMSET_EMULATE before "
-		     "anything is mapped)\n"
-		     "      --sandbox        no os.execute, io.popen, "
-		     "loadlib, os.remove, ...\n"
-		     "  -h, --help           print this help and exit\n"
-		     "  -V, --version        print the version and exit\n"
-		     "\n"
-		     "The global table host tracks the set's state: "
-		     "host.get(key),\n"
-		     "host.keys(prefix), host.track(key, {\"add\", "
-		     "\"modify\", ...}, fn).\n"
-		     "Exit status: 0 on success, 1 when a script, layout "
-		     "or mapping fails\n"
-		     "(a traceback is printed), 2 on bad usage.\n");
+	fprintf(out,
+		"usage: " PROGRAM " [options] [script [args...]]\n"
+		"Run Lua scripts with require \"pmemset\" available "
+		"(the script's arguments\n"
+		"are in arg, as with lua5.4; script - reads standard "
+		"input).\n"
+		"\n"
+		"  -e, --execute CODE   run CODE (may be repeated; "
+		"before the script)\n"
+		"  -l, --layout FILE    map the layout FILE and print "
+		"its parts and events\n"
+		"      --emulate FILE   use the emulated devices "
+		"described in FILE\n"
+		"                       (sets PMEMSET_EMULATE before "
+		"anything is mapped)\n"
+		"      --sandbox        no os.execute, io.popen, "
+		"loadlib, os.remove, ...\n"
+		"      --health LAYOUT  print the health of LAYOUT's "
+		"pools\n"
+		"      --policy FILE, --format text|json   (with --health)\n"
+		"  -h, --help           print this help and exit\n"
+		"  -V, --version        print the version and exit\n"
+		"\n"
+		"The global table host tracks the set's state: "
+		"host.get(key),\n"
+		"host.keys(prefix), host.track(key, {\"add\", "
+		"\"modify\", ...}, fn).\n"
+		"Exit status: 0 on success, 1 when a script, layout "
+		"or mapping fails\n"
+		"(a traceback is printed), 2 on bad usage.\n");
 }
 
 /* 0, 1 to exit successfully now, -1 on bad usage */
@@ -176,6 +181,8 @@ run(struct options *o)
 int
 main(int argc, char *argv[])
 {
+	if (health_wanted(argc, argv))
+		return health_main(argc, argv);
 	struct options o = { 0 };
 	int ret = parse_options(argc, argv, &o);
 	if (ret) {

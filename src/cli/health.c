@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * health.c -- pmemset-lua --health LAYOUT [--policy FILE] [--format json]:
+ * one evaluation of the health policy over a layout's pools (the module's
+ * pmemset.health_file, lua/pmemset/health.lua), printed for a cluster agent.
+ *
+ * Standard output carries only the verdict: whatever the layout and policy
+ * scripts print goes to standard error, so "verdict: reason" (or the JSON
+ * document) is all an agent has to parse.
+ */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include <pmemset_lua.h>
+
+#include "health.h"
+
+#define PROGRAM "pmemset-lua"
+
+struct health_options {
+	const char *layout;
+	const char *policy;
+	const char *emulate;
+	int json;
+};
+
+int
+health_wanted(int argc, char *argv[])
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--health") == 0 ||
+		    strncmp(argv[i], "--health=", 9) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+health_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: " PROGRAM " --health LAYOUT [--policy FILE] "
+		"[--format text|json] [--emulate FILE]\n"
+		"Evaluate the health policy over the pools of LAYOUT "
+		"without mapping them.\n"
+		"The policy is FILE, else the layout's own health "
+		"function, else\n" PMEMSET_HEALTH_POLICY ".\n"
+		"Prints \"green|yellow|red|<score>: reason\" (or a JSON "
+		"document with the\n"
+		"report); exit status 0 when a verdict was reached, 1 when "
+		"the health\n"
+		"cannot be determined, 2 on bad usage.\n");
+}
+
+/* 0, or 2 after a message on bad usage */
+static int
+parse_health(int argc, char *argv[], struct health_options *o)
+{
+	enum { OPT_HEALTH = 256, OPT_POLICY, OPT_FORMAT, OPT_EMULATE };
+	static const struct option longopts[] = {
+		{ "health", required_argument, NULL, OPT_HEALTH },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "emulate", required_argument, NULL, OPT_EMULATE },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HEALTH:
+			o->layout = optarg;
+			break;
+		case OPT_POLICY:
+			o->policy = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "text") != 0) {
+				fprintf(stderr,
+					PROGRAM ": --format: expected text or "
+						"json, got \"%s\"\n",
+					optarg);
+				return 2;
+			}
+			o->json = strcmp(optarg, "json") == 0;
+			break;
+		case OPT_EMULATE:
+			o->emulate = optarg;
+			break;
+		default:
+			health_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROGRAM ": --health takes no operand (%s)\n",
+			argv[optind]);
+		health_usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/* message handler: the error with a traceback */
+static int
+traceback(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+	luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
+	return 1;
+}
+
+/*
+ * Calls require("pmemset")[fn] with the nargs arguments on the stack top;
+ * leaves nres results, or returns non-zero with the message on the top.
+ */
+static int
+call_module(lua_State *L, const char *module, const char *fn, int nargs,
+	    int nres)
+{
+	int base = lua_gettop(L) - nargs;
+	lua_pushcfunction(L, traceback);
+	lua_getglobal(L, "require");
+	lua_pushstring(L, module);
+	if (lua_pcall(L, 1, 1, base + 1))
+		return 1;
+	lua_getfield(L, -1, fn);
+	lua_remove(L, -2);
+	lua_rotate(L, base + 1, 2); /* handler, function, args... */
+	int ret = lua_pcall(L, nargs, nres, base + 1);
+	lua_remove(L, base + 1);
+	return ret;
+}
+
+/* verdict, reason, report on the stack top -> a JSON document on out */
+static int
+print_json(lua_State *L, FILE *out)
+{
+	int top = lua_gettop(L);
+	lua_createtable(L, 0, 3);
+	lua_pushvalue(L, top - 2);
+	lua_setfield(L, -2, "verdict");
+	lua_pushvalue(L, top - 1);
+	lua_setfield(L, -2, "reason");
+	lua_pushvalue(L, top);
+	lua_setfield(L, -2, "report");
+	if (call_module(L, "cjson", "encode", 1, 1)) {
+		fprintf(stderr, PROGRAM ": cannot encode the report: %s\n",
+			lua_tostring(L, -1));
+		return 1;
+	}
+	fprintf(out, "%s\n", lua_tostring(L, -1));
+	return 0;
+}
+
+static int
+evaluate(lua_State *L, const struct health_options *o, FILE *out)
+{
+	lua_pushstring(L, o->layout);
+	if (o->policy)
+		lua_pushstring(L, o->policy);
+	else
+		lua_pushnil(L);
+	lua_pushstring(L, PMEMSET_HEALTH_POLICY);
+	if (call_module(L, "pmemset", "health_file", 3, 3)) {
+		fprintf(stderr, PROGRAM ": %s\n", lua_tostring(L, -1));
+		return 1;
+	}
+	if (lua_isnil(L, -3)) {
+		fprintf(stderr, PROGRAM ": health cannot be determined: %s\n",
+			lua_tostring(L, -2));
+		return 1;
+	}
+	if (o->json)
+		return print_json(L, out);
+	const char *verdict = lua_tostring(L, -3);
+	const char *reason = lua_tostring(L, -2);
+	fprintf(out, "%s%s%s\n", verdict, reason ? ": " : "",
+		reason ? reason : "");
+	return 0;
+}
+
+/* keeps standard output for the verdict; scripts' output goes to stderr */
+static FILE *
+verdict_stream(void)
+{
+	fflush(stdout);
+	int fd = dup(STDOUT_FILENO);
+	if (fd < 0)
+		return NULL;
+	FILE *out = fdopen(fd, "w");
+	if (!out || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		if (out)
+			fclose(out);
+		else
+			close(fd);
+		return NULL;
+	}
+	return out;
+}
+
+int
+health_main(int argc, char *argv[])
+{
+	struct health_options o = { 0 };
+	int ret = parse_health(argc, argv, &o);
+	if (ret)
+		return ret;
+	if (!o.layout) {
+		health_usage(stderr);
+		return 2;
+	}
+	/* before the host exists: the device layer reads it at first use */
+	if (o.emulate && setenv("PMEMSET_EMULATE", o.emulate, 1) != 0) {
+		perror(PROGRAM ": setenv");
+		return 1;
+	}
+	FILE *out = verdict_stream();
+	if (!out) {
+		perror(PROGRAM ": standard output");
+		return 1;
+	}
+	struct pmemset_lua *host;
+	ret = pmemset_lua_new(&host, 0);
+	if (ret) {
+		fprintf(stderr, PROGRAM ": cannot create the host: %s\n",
+			strerror(-ret));
+		fclose(out);
+		return 1;
+	}
+	int status = evaluate(pmemset_lua_state(host), &o, out);
+	pmemset_lua_delete(&host);
+	fflush(stdout);
+	if (fclose(out) != 0 && status == 0) {
+		perror(PROGRAM ": writing the verdict");
+		status = 1;
+	}
+	return status;
+}
