@@ -7,7 +7,7 @@
 -- looks at every part of the layout table WITHOUT mapping it (nothing is
 -- created, mapped or cleared): the device of each file source, the SDS state
 -- pmemset_map would classify it in, its bad blocks, and what the policy's
--- own handlers would decide about them. policy.health(report) (or
+-- own handlers would decide about them. policy.health(report) (else
 -- layout.health) then gives the verdict: "green", "yellow", "red" or an
 -- integer (a Pacemaker health score), and an optional reason. It returns
 -- nil, message when the health cannot be determined (no health function,
@@ -210,7 +210,8 @@ end
 
 -- health(layout, policy) -> verdict, reason, report | nil, message
 function M.evaluate(t, policy)
-  local fn = pick(t, policy, "health")
+  -- the policy given says how to judge; the layout, what would be mapped
+  local fn = policy and policy.health or t.health
   if type(fn) ~= "function" then
     return nil, "the policy has no health function"
   end
