@@ -146,7 +146,9 @@ main(void)
 	UT_ASSERTeq(mkdir(dir, 0755), 0);
 	snprintf(pool, sizeof(pool), "%s/pool", dir);
 	ut_file(pool, POOL_SIZE, 'p');
-	UT_OK(pmemset_emu_select(ut_path("probe.emu")));
+	char emu[4200];
+	snprintf(emu, sizeof(emu), "%s", ut_path("probe.emu"));
+	UT_OK(pmemset_emu_select(emu));
 	UT_OK(pmemset_emu_device_add(DEV_ID, 5, dir));
 
 	UT_RUN(device);
@@ -158,5 +160,8 @@ main(void)
 
 	unlink(pool);
 	rmdir(dir);
+	unlink(emu);
+	strcat(emu, ".lock");
+	unlink(emu);
 	return 0;
 }
