@@ -211,6 +211,13 @@ describe("health", function()
       v, msg = pmemset.health(t, {})
       assert.is_nil(v)
       assert.equal("the policy has no health function", msg)
+      local bad = layout_table()
+      bad.parts[1].length = "lots"
+      v, msg = pmemset.health(bad, default)
+      assert.is_nil(v)
+      assert.equal('parts[1].length: expected a size, got "lots"', msg)
+      assert.has_error(function() pmemset.health_report(bad) end,
+        'parts[1].length: expected a size, got "lots"')
       t.health = function(r) return "yellow", #r.sources end
       local report
       v, msg, report = pmemset.health(t)

@@ -10,8 +10,10 @@
 -- own handlers would decide about them. policy.health(report) (else
 -- layout.health) then gives the verdict: "green", "yellow", "red" or an
 -- integer (a Pacemaker health score), and an optional reason. It returns
--- nil, message when the health cannot be determined (no health function,
--- an error in it, a verdict of another kind).
+-- nil, message when the health cannot be determined (a malformed layout, no
+-- health function, an error in it, a verdict of another kind).
+-- pmemset.health_report(layout [, policy]) gives the report alone and
+-- raises on a malformed layout (the message of pmemset.check_layout).
 --
 -- The report:
 --   { sources = { <one per part, in order> } }, each source
@@ -179,11 +181,36 @@ local function probe_file(r, p, handlers)
   return why
 end
 
+-- a copy of t for layout.check: without the fields only scripts have, and
+-- with the host loader's extra forms (sds = true, mode = "0644") as tables
+-- and integers
+local function checkable(t)
+  local c = {}
+  for k, v in pairs(t) do
+    if k ~= "policy" and k ~= "health" then c[k] = v end
+  end
+  if type(t.parts) ~= "table" then return c end
+  c.parts = {}
+  for i, p in pairs(t.parts) do
+    local q = p
+    if type(p) == "table" then
+      q = {}
+      for k, v in pairs(p) do q[k] = v end
+      if q.sds == true then q.sds = {} end
+      if type(q.mode) == "string" then q.mode = tonumber(q.mode, 8) end
+    end
+    c.parts[i] = q
+  end
+  return c
+end
+
 -- report(layout [, policy]) -- the report described above
 function M.report(t, policy)
   if type(t) ~= "table" then
     error("layout: expected a table, got " .. type(t), 2)
   end
+  -- loaded on first use: the embedded modules load in name order
+  require("pmemset.layout").check(checkable(t))
   local on = pick(t, policy, "on")
   local handlers = {
     badblock = on and on.badblock or pick(t, policy, "on_event"),
@@ -259,29 +286,6 @@ local function lend_policy(t, path)
     if t[k] == nil then t[k] = pol[k] end
   end
   return true
-end
-
--- a copy of t for layout.check: without the fields only scripts have, and
--- with the host loader's extra forms (sds = true, mode = "0644") as tables
--- and integers
-local function checkable(t)
-  local c = {}
-  for k, v in pairs(t) do
-    if k ~= "policy" and k ~= "health" then c[k] = v end
-  end
-  if type(t.parts) ~= "table" then return c end
-  c.parts = {}
-  for i, p in pairs(t.parts) do
-    local q = p
-    if type(p) == "table" then
-      q = {}
-      for k, v in pairs(p) do q[k] = v end
-      if q.sds == true then q.sds = {} end
-      if type(q.mode) == "string" then q.mode = tonumber(q.mode, 8) end
-    end
-    c.parts[i] = q
-  end
-  return c
 end
 
 -- load(layout_path [, policy_path]) -> layout, policy | nil, message
