@@ -151,6 +151,22 @@ describe("health", function()
         assert.equal(2, #emu.state().badblocks)
       end)
 
+    it("asks the badblocks_cleared handler once every block is cleared",
+      function()
+        assert(emu.badblock_add(pool, 98304, 512))
+        local t = layout_table()
+        t.on.badblocks_cleared = function(_, ev)
+          return false, "no scrub of " .. ev.source
+        end
+        local s = pmemset.health_report(t).sources[1]
+        assert.equal("cleared", s.badblocks.ranges[1].decision)
+        assert.equal("refused", s.map)
+        assert.equal("the badblocks_cleared handler refused: no scrub of "
+          .. pool, s.reason)
+        t.on.badblocks_cleared = function() return 0 end
+        assert.equal("ok", pmemset.health_report(t).sources[1].map)
+      end)
+
     it("gives the default policy's colours", function()
       local t = layout_table()
       local v, why = pmemset.health(t, default)

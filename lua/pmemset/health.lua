@@ -33,7 +33,9 @@
 -- handler (on.badblock, else on_event) called with a dry-run set whose
 -- clear_badblock(ev) records "cleared" and clears nothing. "left" means the
 -- handler neither cleared nor refused the block (pmemset_map then fails);
--- "not_checked" that the part has no bad-block detection.
+-- "not_checked" that the part has no bad-block detection. When every block
+-- would be cleared, the badblocks_cleared handler (on.badblocks_cleared,
+-- else on_event) is asked too (set nil): its refusal refuses the map.
 --
 --   pmemset.health_file(layout_path [, policy_path [, default_path]])
 -- runs a layout script (in _G, so host.* works in the CLI's interpreter),
@@ -102,11 +104,25 @@ local function badblock_decision(handler, path, bb)
   return "left", "the handler did not clear it"
 end
 
+-- what the badblocks_cleared handler would say once every block is cleared:
+-- an error, false or a non-zero integer aborts the map
+local function cleared_decision(handler, path)
+  if not handler then return nil end
+  local ok, res, why = pcall(handler, nil,
+                             { type = "badblocks_cleared", source = path })
+  if not ok then return "the badblocks_cleared handler failed: " .. tostring(res) end
+  if res == false or (math.type(res) == "integer" and res ~= 0) then
+    return "the badblocks_cleared handler refused"
+      .. (why and (": " .. tostring(why)) or "")
+  end
+  return nil
+end
+
 local function overlaps(a_off, a_len, b_off, b_len)
   return a_off < b_off + b_len and b_off < a_off + a_len
 end
 
-local function probe_badblocks(r, src, p, handler)
+local function probe_badblocks(r, src, p, handlers)
   local bbs, err = src:badblocks()
   local detection = p.badblock_detection == true
   local out = { count = 0, bytes = 0, detection = detection, ranges = {} }
@@ -122,7 +138,8 @@ local function probe_badblocks(r, src, p, handler)
                     used = overlaps(bb.offset, bb.length,
                                     r.used.offset, r.used.length) }
     if detection then
-      range.decision, range.why = badblock_decision(handler, p.file, bb)
+      range.decision, range.why = badblock_decision(handlers.badblock,
+                                                    p.file, bb)
       if range.decision ~= "cleared" and not refused then
         refused = ("bad block %d+%d %s"):format(bb.offset, bb.length,
                                                 range.decision)
@@ -133,6 +150,9 @@ local function probe_badblocks(r, src, p, handler)
     out.ranges[i] = range
     out.count = out.count + 1
     out.bytes = out.bytes + bb.length
+  end
+  if detection and out.count > 0 and not refused then
+    refused = cleared_decision(handlers.cleared, p.file)
   end
   return refused
 end
@@ -173,7 +193,7 @@ local function probe_file(r, p, handlers)
   if not src then return err end
   local dev, derr = src:device()
   r.device, r.device_error = dev, derr
-  local why = probe_badblocks(r, src, p, handlers.badblock)
+  local why = probe_badblocks(r, src, p, handlers)
   if p.sds then
     why = probe_sds(r, src, p, handlers.states) or why
   end
@@ -212,8 +232,10 @@ function M.report(t, policy)
   -- loaded on first use: the embedded modules load in name order
   require("pmemset.layout").check(checkable(t))
   local on = pick(t, policy, "on")
+  local on_event = pick(t, policy, "on_event")
   local handlers = {
-    badblock = on and on.badblock or pick(t, policy, "on_event"),
+    badblock = on and on.badblock or on_event,
+    cleared = on and on.badblocks_cleared or on_event,
     states = pick(t, policy, "acceptable_states") or DEFAULT_STATES,
   }
   local report = { sources = {} }
