@@ -18,10 +18,8 @@ echo "== busted specs under AddressSanitizer + UBSan"
 LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
 	ctest --test-dir build-asan --output-on-failure -j2 -R '^lua\.'
 
-if [ -x scripts/tsan.sh ]; then
-	echo "== thread test under ThreadSanitizer"
-	scripts/tsan.sh
-fi
+echo "== thread test under ThreadSanitizer"
+scripts/tsan.sh
 
 rm -rf build
 scripts/setup.sh build -DPMEMSET_WERROR=ON

@@ -5,11 +5,7 @@
 # helpers (spec/spec_support.lua).
 # Specs get a scratch directory in PMEMSET_SPEC_TMPDIR and the build tree in
 # PMEMSET_BUILD_DIR (for programs such as pmemset-lua).
-find_program(BUSTED_EXECUTABLE busted)
-if(NOT BUSTED_EXECUTABLE)
-	message(WARNING "busted not found: Lua specs are not registered")
-	return()
-endif()
+pmemset_require_program(BUSTED_EXECUTABLE busted lua-busted "the Lua specs")
 file(GLOB PMEMSET_LUA_SPECS CONFIGURE_DEPENDS
 	${CMAKE_CURRENT_SOURCE_DIR}/*_spec.lua)
 set(PMEMSET_SPEC_TMPDIR ${CMAKE_CURRENT_BINARY_DIR}/tmp-lua)

@@ -10,6 +10,7 @@
  */
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,9 @@ health_usage(FILE *out)
 		"Evaluate the health policy over the pools of LAYOUT "
 		"without mapping them.\n"
 		"The policy is FILE, else the layout's own health "
-		"function, else\n" PMEMSET_HEALTH_POLICY ".\n"
+		"function, else the default\n"
+		"policy installed with the program "
+		"(<program's directory>/" PMEMSET_HEALTH_POLICY ").\n"
 		"Prints \"green|yellow|red|<score>: reason\" (or a JSON "
 		"document with the\n"
 		"report); exit status 0 when a verdict was reached, 1 when "
@@ -162,6 +165,26 @@ print_json(lua_State *L, FILE *out)
 	return 0;
 }
 
+/*
+ * pushes the default policy's path: PMEMSET_HEALTH_POLICY is relative to
+ * the program's directory, so a moved installation keeps finding it (nil
+ * when /proc/self/exe cannot be read)
+ */
+static void
+push_default_policy(lua_State *L)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash = n > 0 ? memrchr(exe, '/', (size_t)n) : NULL;
+	if (!slash) {
+		lua_pushnil(L);
+		return;
+	}
+	lua_pushlstring(L, exe, (size_t)(slash - exe));
+	lua_pushliteral(L, "/" PMEMSET_HEALTH_POLICY);
+	lua_concat(L, 2);
+}
+
 static int
 evaluate(lua_State *L, const struct health_options *o, FILE *out)
 {
@@ -170,7 +193,7 @@ evaluate(lua_State *L, const struct health_options *o, FILE *out)
 		lua_pushstring(L, o->policy);
 	else
 		lua_pushnil(L);
-	lua_pushstring(L, PMEMSET_HEALTH_POLICY);
+	push_default_policy(L);
 	if (call_module(L, "pmemset", "health_file", 3, 3)) {
 		fprintf(stderr, PROGRAM ": %s\n", lua_tostring(L, -1));
 		return 1;

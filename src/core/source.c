@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "device.h"
-#include "device_emu.h"
 #include "err.h"
 #include "file.h"
 #include "pmemset_ext.h"

@@ -13,6 +13,8 @@
 
 #include <libpmemset.h>
 
+#include <libpmem2.h>
+
 #include "device_emu.h"
 #include "device_impl.h"
 #include "emu_state.h"
@@ -89,6 +91,12 @@ device_detach(struct device **devp)
 	*devp = NULL;
 }
 
+const char *
+device_errormsg(void)
+{
+	return emu_errormsg(); /* the only backend with messages of its own */
+}
+
 int
 device_is_emulated(const struct device *dev)
 {
@@ -153,16 +161,27 @@ device_bb_ctx_delete(struct device_bb_ctx **ctxp)
 	*ctxp = NULL;
 }
 
+/*
+ * Both backends read and write through libpmem2's media-error-safe calls;
+ * they differ only in what they check first (the emulated one also refuses
+ * ranges touching an emulated bad block).
+ */
 int
 device_pread_mcsafe(struct device *dev, void *buf, size_t size, size_t offset)
 {
 	emu_error_reset();
-	return dev->ops->pread(dev, buf, size, offset);
+	int ret = dev->ops->check_io(dev, size, offset);
+	if (ret || size == 0)
+		return ret;
+	return pmem2_source_pread_mcsafe(dev->p2src, buf, size, offset);
 }
 
 int
 device_pwrite_mcsafe(struct device *dev, void *buf, size_t size, size_t offset)
 {
 	emu_error_reset();
-	return dev->ops->pwrite(dev, buf, size, offset);
+	int ret = dev->ops->check_io(dev, size, offset);
+	if (ret || size == 0)
+		return ret;
+	return pmem2_source_pwrite_mcsafe(dev->p2src, buf, size, offset);
 }

@@ -61,4 +61,12 @@ int device_pread_mcsafe(struct device *dev, void *buf, size_t size,
 int device_pwrite_mcsafe(struct device *dev, void *buf, size_t size,
 			 size_t offset);
 
+/*
+ * device_errormsg -- why the last device_* call of this thread failed, when
+ * the device layer knows more than its code says (e.g. the line of a broken
+ * emulated-device description); "" otherwise. The core may put it in its
+ * own message: the device layer never sets the core's.
+ */
+const char *device_errormsg(void);
+
 #endif /* PMEMSET_DEVICE_H */

@@ -53,12 +53,6 @@ device_emu_claim(struct device *dev)
 	return 1;
 }
 
-const char *
-device_errormsg(void)
-{
-	return emu_errormsg();
-}
-
 /* load -- the description now and the device the source lies on */
 static int
 load(struct device *dev, struct emu_state *st, struct emu_device **edev)
@@ -239,9 +233,9 @@ emu_bb_ctx_fini(struct device_bb_ctx *ctx)
 	ctx->bbs = NULL;
 }
 
-/* check_io -- in bounds and clear of every bad block, or why not */
+/* emu_check_io -- in bounds and clear of every bad block, or why not */
 static int
-check_io(struct device *dev, size_t size, size_t offset)
+emu_check_io(struct device *dev, size_t size, size_t offset)
 {
 	size_t fsize;
 	int ret = file_size(dev, &fsize);
@@ -264,24 +258,6 @@ check_io(struct device *dev, size_t size, size_t offset)
 	return ret;
 }
 
-static int
-emu_pread(struct device *dev, void *buf, size_t size, size_t offset)
-{
-	int ret = check_io(dev, size, offset);
-	if (ret || size == 0)
-		return ret;
-	return pmem2_source_pread_mcsafe(dev->p2src, buf, size, offset);
-}
-
-static int
-emu_pwrite(struct device *dev, void *buf, size_t size, size_t offset)
-{
-	int ret = check_io(dev, size, offset);
-	if (ret || size == 0)
-		return ret;
-	return pmem2_source_pwrite_mcsafe(dev->p2src, buf, size, offset);
-}
-
 const struct device_ops device_emu_ops = {
 	.usc = emu_usc,
 	.id = emu_id,
@@ -289,6 +265,5 @@ const struct device_ops device_emu_ops = {
 	.bb_next = emu_bb_next,
 	.bb_clear = emu_bb_clear,
 	.bb_ctx_fini = emu_bb_ctx_fini,
-	.pread = emu_pread,
-	.pwrite = emu_pwrite,
+	.check_io = emu_check_io,
 };

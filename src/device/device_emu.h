@@ -16,11 +16,4 @@ struct device;
  */
 int device_emu_claim(struct device *dev);
 
-/*
- * device_errormsg -- why the last device_* call of this thread failed, when
- * the emulated backend knows more than its code says (e.g. the line of a
- * broken description); "" otherwise. The core may append it to its message.
- */
-const char *device_errormsg(void);
-
 #endif /* PMEMSET_DEVICE_EMU_H */

@@ -22,9 +22,8 @@ struct device_ops {
 	int (*bb_clear)(struct device_bb_ctx *ctx,
 			const struct pmemset_badblock *bb);
 	void (*bb_ctx_fini)(struct device_bb_ctx *ctx);
-	int (*pread)(struct device *dev, void *buf, size_t size, size_t offset);
-	int (*pwrite)(struct device *dev, void *buf, size_t size,
-		      size_t offset);
+	/* may size bytes at offset be read or written: in bounds, not bad */
+	int (*check_io)(struct device *dev, size_t size, size_t offset);
 };
 
 struct device {

@@ -54,33 +54,15 @@ real_bb_ctx_fini(struct device_bb_ctx *ctx)
 		pmem2_badblock_context_delete(&ctx->p2ctx);
 }
 
-/* real_check_range -- libpmem2's own check can wrap when offset > size */
+/* real_check_io -- libpmem2's own check can wrap when offset > size */
 static int
-real_check_range(struct device *dev, size_t size, size_t offset)
+real_check_io(struct device *dev, size_t size, size_t offset)
 {
 	size_t file_size;
 	int ret = pmem2_source_size(dev->p2src, &file_size);
 	if (ret)
 		return ret;
 	return device_check_range(file_size, size, offset);
-}
-
-static int
-real_pread(struct device *dev, void *buf, size_t size, size_t offset)
-{
-	int ret = real_check_range(dev, size, offset);
-	if (ret || size == 0)
-		return ret;
-	return pmem2_source_pread_mcsafe(dev->p2src, buf, size, offset);
-}
-
-static int
-real_pwrite(struct device *dev, void *buf, size_t size, size_t offset)
-{
-	int ret = real_check_range(dev, size, offset);
-	if (ret || size == 0)
-		return ret;
-	return pmem2_source_pwrite_mcsafe(dev->p2src, buf, size, offset);
 }
 
 const struct device_ops device_real_ops = {
@@ -90,6 +72,5 @@ const struct device_ops device_real_ops = {
 	.bb_next = real_bb_next,
 	.bb_clear = real_bb_clear,
 	.bb_ctx_fini = real_bb_ctx_fini,
-	.pread = real_pread,
-	.pwrite = real_pwrite,
+	.check_io = real_check_io,
 };

@@ -78,8 +78,10 @@ luaopen_pmemset_core(lua_State *L)
 	lua_setfield(L, -2, "events");
 	lua_pushcfunction(L, size_of);
 	lua_setfield(L, -2, "size");
-	lua_pushliteral(L, "0.1.0");
+	lua_pushliteral(L, PMEMSET_VERSION); /* the CMake project version */
 	lua_setfield(L, -2, "version");
+	lua_pushliteral(L, PMEMSET_VERSION);
+	lua_setfield(L, -2, "_VERSION");
 	return 1;
 }
 

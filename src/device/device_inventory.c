@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * inventory.c -- pmemset_inventory_*: a snapshot of the machine's NVDIMM
- * topology through libndctl, plus the emulated devices.
+ * device_inventory.c -- a snapshot of the machine's NVDIMM topology through
+ * libndctl, plus the emulated devices (the core's pmemset_inventory_*
+ * hand it out).
  *
  * Every string is copied out of libndctl's context, which is released
- * before pmemset_inventory_new() returns.
+ * before device_inventory_read() returns.
  */
 
 #include <errno.h>
@@ -17,28 +18,12 @@
 #include <libpmemset.h>
 #include <pmemset_inventory.h>
 
+#include "device_inventory.h"
 #include "emu_store.h"
-#include "err.h"
-
-/* a growing array of fixed-size items */
-struct vec {
-	void *items;
-	size_t n;
-	size_t cap;
-};
-
-struct pmemset_inventory {
-	struct vec buses;      /* struct pmemset_inventory_bus */
-	struct vec dimms;      /* struct pmemset_inventory_dimm */
-	struct vec regions;    /* struct pmemset_inventory_region */
-	struct vec namespaces; /* struct pmemset_inventory_namespace */
-	struct vec strings;    /* char *: everything the items point to */
-	int oom;
-};
 
 /* vec_push -- room for one more item, zeroed; NULL when out of memory */
 static void *
-vec_push(struct pmemset_inventory *inv, struct vec *v, size_t size)
+vec_push(struct device_inventory *inv, struct device_vec *v, size_t size)
 {
 	if (inv->oom)
 		return NULL;
@@ -59,7 +44,7 @@ vec_push(struct pmemset_inventory *inv, struct vec *v, size_t size)
 
 /* keep -- a copy of s owned by the inventory ("" for NULL) */
 static const char *
-keep(struct pmemset_inventory *inv, const char *s)
+keep(struct device_inventory *inv, const char *s)
 {
 	char **slot = vec_push(inv, &inv->strings, sizeof(char *));
 	if (!slot)
@@ -106,7 +91,7 @@ mode_name(enum ndctl_namespace_mode mode)
 }
 
 static void
-add_dimm(struct pmemset_inventory *inv, struct ndctl_dimm *d, uint64_t bus)
+add_dimm(struct device_inventory *inv, struct ndctl_dimm *d, uint64_t bus)
 {
 	struct pmemset_inventory_dimm *dimm =
 		vec_push(inv, &inv->dimms, sizeof(*dimm));
@@ -121,7 +106,7 @@ add_dimm(struct pmemset_inventory *inv, struct ndctl_dimm *d, uint64_t bus)
 }
 
 static void
-add_region(struct pmemset_inventory *inv, struct ndctl_region *r, uint64_t bus)
+add_region(struct device_inventory *inv, struct ndctl_region *r, uint64_t bus)
 {
 	struct pmemset_inventory_region *region =
 		vec_push(inv, &inv->regions, sizeof(*region));
@@ -153,7 +138,7 @@ add_region(struct pmemset_inventory *inv, struct ndctl_region *r, uint64_t bus)
 
 /* add_hardware -- libndctl's view; none at all is an empty inventory */
 static void
-add_hardware(struct pmemset_inventory *inv)
+add_hardware(struct device_inventory *inv)
 {
 	struct ndctl_ctx *ctx;
 	if (ndctl_new(&ctx) != 0)
@@ -184,17 +169,17 @@ add_hardware(struct pmemset_inventory *inv)
 
 /* add_emulated -- the devices of the selected description, if any */
 static int
-add_emulated(struct pmemset_inventory *inv)
+add_emulated(struct device_inventory *inv)
 {
 	int ret;
 	char *desc = emu_store_selected(&ret);
 	if (!desc)
-		return ret ? err_msg(ret, "%s", emu_errormsg()) : 0;
+		return ret ? emu_error(ret, "out of memory") : 0;
 	struct emu_state st;
 	ret = emu_store_load(desc, &st);
 	free(desc);
 	if (ret)
-		return err_msg(ret, "%s", emu_errormsg());
+		return ret; /* with the message of emu_store_load */
 	for (size_t i = 0; i < st.ndevs; i++) {
 		struct pmemset_inventory_dimm *dimm =
 			vec_push(inv, &inv->dimms, sizeof(*dimm));
@@ -213,32 +198,22 @@ add_emulated(struct pmemset_inventory *inv)
 }
 
 int
-pmemset_inventory_new(struct pmemset_inventory **invp)
+device_inventory_read(struct device_inventory *inv)
 {
-	if (!invp)
-		return err_msg(-EINVAL, "inventory pointer is NULL");
-	*invp = NULL;
-	struct pmemset_inventory *inv = calloc(1, sizeof(*inv));
-	if (!inv)
-		return err_msg(-ENOMEM, "out of memory");
+	emu_error_reset();
+	memset(inv, 0, sizeof(*inv));
 	add_hardware(inv);
 	int ret = add_emulated(inv);
 	if (ret == 0 && inv->oom)
-		ret = err_msg(-ENOMEM, "out of memory reading the inventory");
-	if (ret) {
-		pmemset_inventory_delete(&inv);
-		return ret;
-	}
-	*invp = inv;
-	return 0;
+		ret = emu_error(-ENOMEM, "out of memory reading the inventory");
+	if (ret)
+		device_inventory_clear(inv);
+	return ret;
 }
 
 void
-pmemset_inventory_delete(struct pmemset_inventory **invp)
+device_inventory_clear(struct device_inventory *inv)
 {
-	if (!invp || !*invp)
-		return;
-	struct pmemset_inventory *inv = *invp;
 	char **s = inv->strings.items;
 	for (size_t i = 0; i < inv->strings.n; i++)
 		free(s[i]);
@@ -247,89 +222,5 @@ pmemset_inventory_delete(struct pmemset_inventory **invp)
 	free(inv->dimms.items);
 	free(inv->regions.items);
 	free(inv->namespaces.items);
-	free(inv);
-	*invp = NULL;
-}
-
-const char *
-pmemset_inventory_health_name(enum pmemset_inventory_health h)
-{
-	switch (h) {
-	case PMEMSET_INVENTORY_HEALTH_OK:
-		return "ok";
-	case PMEMSET_INVENTORY_HEALTH_NON_CRITICAL:
-		return "non-critical";
-	case PMEMSET_INVENTORY_HEALTH_CRITICAL:
-		return "critical";
-	case PMEMSET_INVENTORY_HEALTH_FATAL:
-		return "fatal";
-	default:
-		return "unknown";
-	}
-}
-
-/* get -- copy item i of v into out, or -EINVAL */
-static int
-get(const struct pmemset_inventory *inv, const struct vec *v, size_t i,
-    void *out, size_t size, const char *what)
-{
-	if (!inv || !out || i >= v->n)
-		return err_msg(-EINVAL, "no %s %zu in the inventory", what, i);
-	memcpy(out, (const char *)v->items + i * size, size);
-	return 0;
-}
-
-size_t
-pmemset_inventory_bus_count(const struct pmemset_inventory *inv)
-{
-	return inv ? inv->buses.n : 0;
-}
-
-int
-pmemset_inventory_bus(const struct pmemset_inventory *inv, size_t i,
-		      struct pmemset_inventory_bus *bus)
-{
-	return get(inv, inv ? &inv->buses : NULL, i, bus, sizeof(*bus), "bus");
-}
-
-size_t
-pmemset_inventory_dimm_count(const struct pmemset_inventory *inv)
-{
-	return inv ? inv->dimms.n : 0;
-}
-
-int
-pmemset_inventory_dimm(const struct pmemset_inventory *inv, size_t i,
-		       struct pmemset_inventory_dimm *dimm)
-{
-	return get(inv, inv ? &inv->dimms : NULL, i, dimm, sizeof(*dimm),
-		   "DIMM");
-}
-
-size_t
-pmemset_inventory_region_count(const struct pmemset_inventory *inv)
-{
-	return inv ? inv->regions.n : 0;
-}
-
-int
-pmemset_inventory_region(const struct pmemset_inventory *inv, size_t i,
-			 struct pmemset_inventory_region *region)
-{
-	return get(inv, inv ? &inv->regions : NULL, i, region, sizeof(*region),
-		   "region");
-}
-
-size_t
-pmemset_inventory_namespace_count(const struct pmemset_inventory *inv)
-{
-	return inv ? inv->namespaces.n : 0;
-}
-
-int
-pmemset_inventory_namespace(const struct pmemset_inventory *inv, size_t i,
-			    struct pmemset_inventory_namespace *ns)
-{
-	return get(inv, inv ? &inv->namespaces : NULL, i, ns, sizeof(*ns),
-		   "namespace");
+	memset(inv, 0, sizeof(*inv));
 }

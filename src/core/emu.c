@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * emu_api.c -- pmemset_emu_*: select, edit and list emulated devices.
+ * emu.c -- pmemset_emu_*: select, edit and list emulated devices, over the
+ * device layer's description store (src/device/emu_store.h); the messages
+ * of the device layer become pmemset_errormsg()'s here.
  */
 
 #include <errno.h>
