@@ -115,6 +115,29 @@ expect_rc 6 "validate-all with indeterminate=green"
 agent validate-all OCF_RESKEY_pmemset_lua="$T/no-such-program"
 expect_rc 5 "validate-all without pmemset-lua (OCF_ERR_INSTALLED)"
 
+# with a pmemset-lua that has --check, validate-all asks it (a stand-in
+# recording its arguments: exit 1 for a layout named bad.lua)
+cat >"$T/bin/check-lua" <<EOF
+#!/bin/sh
+case "\$1" in
+--help) echo "  --check LAYOUT [POLICY]" ;;
+--check) echo "\$*" >>"$T/check.log"; case "\$2" in *bad.lua) exit 1 ;; esac ;;
+*) exec "$PMEMSET_LUA" "\$@" ;;
+esac
+EOF
+chmod +x "$T/bin/check-lua"
+agent validate-all OCF_RESKEY_pmemset_lua="$T/bin/check-lua"
+expect_rc 0 "validate-all through --check"
+[ "$(cat "$T/check.log")" = "--check $LAYOUT $POLICY" ] ||
+	fail "--check was called as '$(cat "$T/check.log")'"
+cp "$LAYOUT" "$T/bad.lua"
+agent validate-all OCF_RESKEY_pmemset_lua="$T/bin/check-lua" \
+	OCF_RESKEY_layout="$T/bad.lua" OCF_RESKEY_policy=
+expect_rc 6 "validate-all with a layout --check refuses"
+[ "$(tail -n 1 "$T/check.log")" = "--check $T/bad.lua" ] ||
+	fail "--check without a policy was called as" \
+		"'$(tail -n 1 "$T/check.log")'"
+
 # --- monitor, start, stop ---
 agent monitor
 expect_rc 7 "monitor before start (OCF_NOT_RUNNING)"
