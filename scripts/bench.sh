@@ -16,7 +16,7 @@ build=${BUILD_DIR:-$root/build-bench-release}
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
 	-DPMEMSET_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target bench_pmemset pmemset_lua -j2 >/dev/null
+cmake --build "$build" --target bench_pmemset bench_readers pmemset_lua -j2 >/dev/null
 
 bench=$build/bench/bench_pmemset
 echo "## mode 1: tmpfs, detected granularity"
@@ -24,6 +24,9 @@ echo "## mode 1: tmpfs, detected granularity"
 echo
 echo "## mode 2: PMEM2_FORCE_GRANULARITY=cache_line"
 PMEM2_FORCE_GRANULARITY=cache_line "$bench" "$@"
+echo
+echo "## part-map read path: floor, rwlock, seq (bench/bench_readers.c)"
+"$build/bench/bench_readers" $(for a in "$@"; do [ "$a" = --quick ] && echo --quick; done)
 echo
 echo "## Lua event handlers (bench/lua_events.lua)"
 LUA_CPATH="$build/lua/?.so;;" \

@@ -9,6 +9,8 @@
 
 #include <pmemset_emu.h>
 
+#include <pmemset_ext.h>
+
 #include "ut_core.h"
 
 #define POOL_SIZE (64 * KiB)
@@ -274,6 +276,23 @@ cleared_result(void)
 	UT_OK(pmemset_source_delete(&src));
 }
 
+/* a positive BADBLOCKS_CLEARED result still fails the map negatively */
+static void
+cleared_positive(void)
+{
+	ut_file(pool, POOL_SIZE, 'p');
+	UT_OK(pmemset_emu_badblock_add(pool, 4096, 512));
+	struct seen s;
+	struct pmemset *set = new_set(&s, -1);
+	s.cleared_ret = 7;
+	struct pmemset_source *src = detecting_source();
+	UT_ERR(ut_map_range(set, src, 0, 0, NULL), PMEMSET_E_IO_FAIL);
+	UT_ASSERT(strstr(pmemset_errormsg(), "returned 7") != NULL);
+	UT_ASSERTeq(pmemset_part_map_count(set), 0);
+	UT_OK(pmemset_delete(&set));
+	UT_OK(pmemset_source_delete(&src));
+}
+
 /* the real backend on a regular file: no blocks, clear zeroes */
 static void
 real_file(void)
@@ -316,6 +335,7 @@ main(void)
 	UT_RUN(not_cleared);
 	UT_RUN(partly_cleared);
 	UT_RUN(cleared_result);
+	UT_RUN(cleared_positive);
 	UT_RUN(real_file);
 
 	UT_OK(pmemset_emu_device_remove("bb-dimm"));

@@ -5,6 +5,8 @@
  * (contract §3.3).
  */
 
+#include <pmemset_ext.h>
+
 #include "ut_core.h"
 
 #define P (64 * KiB)
@@ -181,6 +183,43 @@ library_dropped_on_delete(void)
 	UT_OK(pmemset_source_delete(&src));
 }
 
+/*
+ * pmemset_vm_reservation_new checks its arguments and never falls back to
+ * libpmem2's own placement (which leaves padding mapped after delete)
+ */
+static void
+library_reservation_args(void)
+{
+	UT_ERR(pmemset_vm_reservation_new(NULL, P), -EINVAL);
+	struct pmem2_vm_reservation *rsv = (void *)&rsv;
+	UT_ERR(pmemset_vm_reservation_new(&rsv, 0),
+	       PMEM2_E_LENGTH_OUT_OF_RANGE);
+	UT_ASSERT(rsv == NULL);
+	UT_ERR(pmemset_vm_reservation_new(&rsv, ut_pagesize() + 1),
+	       PMEM2_E_LENGTH_UNALIGNED);
+	UT_ERR(pmemset_vm_reservation_new(&rsv, SIZE_MAX & ~(size_t)4095),
+	       PMEM2_E_LENGTH_OUT_OF_RANGE);
+	UT_ASSERT(rsv == NULL);
+	/* 2^47: all of user space, no hole is that large */
+	size_t huge = (size_t)1 << 47;
+	int ret = pmemset_vm_reservation_new(&rsv, huge);
+	if (ret == 0) {
+		UT_OK(pmem2_vm_reservation_delete(&rsv));
+	} else {
+		UT_ASSERT(ret < 0);
+		UT_ASSERT(rsv == NULL);
+		UT_ASSERT(pmemset_errormsg()[0] != '\0');
+	}
+
+	/* one made and deleted leaves nothing mapped around it */
+	UT_OK(pmemset_vm_reservation_new(&rsv, 4 * P));
+	char *base = pmem2_vm_reservation_get_address(rsv);
+	UT_ASSERT(is_reserved_only(base));
+	UT_OK(pmem2_vm_reservation_delete(&rsv));
+	for (size_t off = 0; off < 4 * P + 4 * MiB; off += P)
+		UT_ASSERT(!ut_is_mapped(base + off));
+}
+
 int
 main(void)
 {
@@ -189,5 +228,6 @@ main(void)
 	UT_RUN(survives_delete);
 	UT_RUN(library_trim);
 	UT_RUN(library_dropped_on_delete);
+	UT_RUN(library_reservation_args);
 	return 0;
 }

@@ -5,10 +5,15 @@
  *
  * A reader holding a reference may read the part map's memory: removal of
  * a referenced part map must fail, so the memory cannot vanish under it.
+ * The second scenario adds coalescing writers racing for the same anchor,
+ * middle splits, deep flushes, descriptors and counts. scripts/tsan.sh runs
+ * this program under ThreadSanitizer.
  */
 
 #include <pthread.h>
 #include <stdatomic.h>
+
+#include <pmemset_ext.h>
 
 #include "ut_core.h"
 
@@ -159,6 +164,120 @@ readers_and_writers(void)
 		(long)atomic_load(&Blocked));
 }
 
+/* --- coalescing churn --- */
+
+#define CO_WRITERS 2
+#define CO_CYCLES  300
+
+static struct pmemset *Co_set;
+static atomic_int Co_writers_left;
+
+/* remove_range of [addr, addr+len), retrying while a reader holds a ref */
+static void
+co_remove(char *addr, size_t len)
+{
+	int ret;
+	while ((ret = pmemset_remove_range(Co_set, addr, len)) != 0) {
+		UT_ASSERTeq(ret, PMEMSET_E_PART_MAP_POSSIBLE_USE_AFTER_DROP);
+		sched_yield();
+	}
+}
+
+/*
+ * co_writer -- three one-page parts, usually coalesced with each other or
+ * with the other writer's (both race for the anchor); then the middle one
+ * goes (a split when they were coalesced), then the other two
+ */
+static void *
+co_writer(void *arg)
+{
+	(void)arg;
+	for (int c = 0; c < CO_CYCLES; c++) {
+		char *a[3];
+		for (int i = 0; i < 3; i++) {
+			/* the descriptor is the part map's: the part ends it */
+			struct pmemset_part_descriptor d;
+			UT_OK(ut_map_range(Co_set, Src, (size_t)i * Pg, Pg,
+					   &d));
+			a[i] = (char *)d.addr + d.size - Pg;
+		}
+		for (int i = 0; i < 3; i++)
+			UT_ASSERTeq(a[i][0], 'T');
+		co_remove(a[1], Pg);
+		co_remove(a[0], Pg);
+		co_remove(a[2], Pg);
+	}
+	atomic_fetch_sub(&Co_writers_left, 1);
+	return NULL;
+}
+
+/* co_reader -- iteration, descriptors, lookups of what it iterated, count */
+static void *
+co_reader(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&Co_writers_left) > 0) {
+		struct pmemset_part_map *p, *next;
+		char *end = NULL;
+		pmemset_first_part_map(Co_set, &p);
+		while (p) {
+			struct pmemset_part_descriptor d =
+				pmemset_descriptor_part_map(p);
+			UT_ASSERT((char *)d.addr >= end);
+			UT_ASSERT(d.size >= Pg && d.size % Pg == 0);
+			UT_ASSERTeq(((volatile char *)d.addr)[d.size - 1], 'T');
+			end = (char *)d.addr + d.size;
+			struct pmemset_part_map *q;
+			UT_OK(pmemset_part_map_by_address(Co_set, &q, d.addr));
+			UT_ASSERT(q == p); /* referenced: it cannot go */
+			pmemset_part_map_drop(&q);
+			pmemset_next_part_map(Co_set, p, &next);
+			pmemset_part_map_drop(&p);
+			p = next;
+		}
+		UT_ASSERT(pmemset_part_map_count(Co_set) <= 6 * CO_WRITERS);
+	}
+	return NULL;
+}
+
+/* co_flusher -- deep flush over the whole address space, repeatedly */
+static void *
+co_flusher(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&Co_writers_left) > 0) {
+		int ret = pmemset_deep_flush(Co_set, (void *)Pg, SIZE_MAX / 2);
+		UT_ASSERTeq(ret, 0);
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void
+coalescing_churn(void)
+{
+	Co_set = ut_set(NULL, NULL, NULL);
+	UT_OK(pmemset_set_contiguous_part_coalescing(
+		Co_set, PMEMSET_COALESCING_OPPORTUNISTIC));
+	atomic_store(&Co_writers_left, CO_WRITERS);
+	pthread_t w[CO_WRITERS], r[2], f;
+	for (int i = 0; i < 2; i++)
+		UT_ASSERTeq(pthread_create(&r[i], NULL, co_reader, NULL), 0);
+	UT_ASSERTeq(pthread_create(&f, NULL, co_flusher, NULL), 0);
+	for (int i = 0; i < CO_WRITERS; i++)
+		UT_ASSERTeq(pthread_create(&w[i], NULL, co_writer, NULL), 0);
+	for (int i = 0; i < CO_WRITERS; i++)
+		UT_ASSERTeq(pthread_join(w[i], NULL), 0);
+	for (int i = 0; i < 2; i++)
+		UT_ASSERTeq(pthread_join(r[i], NULL), 0);
+	UT_ASSERTeq(pthread_join(f, NULL), 0);
+	UT_ASSERTeq(pmemset_part_map_count(Co_set), 0);
+	struct pmemset_part_map *p;
+	pmemset_first_part_map(Co_set, &p);
+	UT_ASSERT(p == NULL);
+	UT_OK(pmemset_delete(&Co_set));
+}
+
 /* errormsg is per thread even when threads fail concurrently */
 static void *
 fail_repeatedly(void *arg)
@@ -209,6 +328,7 @@ main(void)
 	Src = ut_source("threads", 4 * Pg, 'T');
 	Set = ut_set(NULL, NULL, NULL);
 	UT_RUN(readers_and_writers);
+	UT_RUN(coalescing_churn);
 	UT_RUN(concurrent_messages);
 	UT_OK(pmemset_delete(&Set));
 	UT_OK(pmemset_source_delete(&Src));

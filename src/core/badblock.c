@@ -116,10 +116,11 @@ badblock_check(struct pmemset *set, struct pmemset_source *src)
 	event_init(&ctx, PMEMSET_EVENT_BADBLOCKS_CLEARED);
 	ctx.data.badblocks_cleared.src = src;
 	ret = event_fire(set, &ctx);
-	if (ret)
-		return err_msg(
-			ret, "the BADBLOCKS_CLEARED callback returned %d", ret);
-	return 0;
+	if (ret == 0)
+		return 0;
+	/* pmemset_map promises a negative code: a positive refusal is EIO */
+	return err_msg(ret < 0 ? ret : PMEMSET_E_IO_FAIL,
+		       "the BADBLOCKS_CLEARED callback returned %d", ret);
 }
 
 int

@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * index.c -- the blocked sorted-array address index (see index.h).
+ *
+ * Readers search it without a lock while a writer changes it (set.c
+ * validates them with the set's sequence count), so: every word a reader
+ * may load is stored with an atomic store, even into memory no reader can
+ * reach yet; blocks and top arrays are never freed while the set lives
+ * (blocks go to a pool, outgrown top arrays to a retired list), so a
+ * reader holding a stale pointer reads stale numbers, never freed memory.
  */
 
 #include <stdlib.h>
@@ -16,7 +23,61 @@ struct index_block {
 	size_t n;
 	uintptr_t starts[INDEX_BLOCK]; /* sorted */
 	struct pmemset_part_map *maps[INDEX_BLOCK];
+	struct index_block *pool_next; /* in the pool: the next free one */
 };
+
+/* the top arrays: one allocation, replaced (never resized) when full */
+struct index_top {
+	size_t cap;
+	struct index_top *retired_next;
+	uintptr_t *firsts;	     /* firsts[b]: blocks[b]'s first start */
+	struct index_block **blocks; /* in address order */
+};
+
+/*
+ * release/acquire: a reader that sees a count (nblocks, n) or a pointer
+ * sees what was stored before it, a reader that sees any store of a change
+ * sees the set's count odd, and no load of a reader moves past its final
+ * check of that count (all free on x86)
+ */
+#define ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define LD(p)	 __atomic_load_n((p), __ATOMIC_ACQUIRE)
+
+/* move_starts, move_maps, move_blocks -- memmove, each word stored atomically
+ */
+static void
+move_starts(uintptr_t *dst, const uintptr_t *src, size_t n)
+{
+	if (dst < src)
+		for (size_t i = 0; i < n; i++)
+			ST(&dst[i], src[i]);
+	else
+		for (size_t i = n; i-- > 0;)
+			ST(&dst[i], src[i]);
+}
+
+static void
+move_maps(struct pmemset_part_map **dst, struct pmemset_part_map *const *src,
+	  size_t n)
+{
+	if (dst < src)
+		for (size_t i = 0; i < n; i++)
+			ST(&dst[i], src[i]);
+	else
+		for (size_t i = n; i-- > 0;)
+			ST(&dst[i], src[i]);
+}
+
+static void
+move_blocks(struct index_block **dst, struct index_block *const *src, size_t n)
+{
+	if (dst < src)
+		for (size_t i = 0; i < n; i++)
+			ST(&dst[i], src[i]);
+	else
+		for (size_t i = n; i-- > 0;)
+			ST(&dst[i], src[i]);
+}
 
 /*
  * floor_of -- the index of the greatest a[i] <= key in a sorted array, or
@@ -25,28 +86,45 @@ struct index_block {
 static long
 floor_of(const uintptr_t *a, size_t n, uintptr_t key)
 {
-	if (n == 0 || key < a[0])
+	if (n == 0 || key < LD(&a[0]))
 		return -1;
 	const uintptr_t *base = a;
 	size_t len = n;
 	while (len > 1) {
 		size_t half = len / 2;
-		base = base[half] <= key ? base + half : base;
+		base = LD(&base[half]) <= key ? base + half : base;
 		len -= half;
 	}
 	return base - a;
 }
 
+static struct index_block *
+block_get(struct pmap_index *ix)
+{
+	struct index_block *blk = ix->pool;
+	if (blk)
+		ix->pool = blk->pool_next;
+	else
+		blk = malloc(sizeof(*blk));
+	if (blk)
+		ST(&blk->n, 0);
+	return blk;
+}
+
 static void
-index_free(struct pmap_index *ix)
+block_put_back(struct pmap_index *ix, struct index_block *blk)
+{
+	blk->pool_next = ix->pool;
+	ix->pool = blk;
+}
+
+/* index_clear -- every block to the pool, no block in use */
+static void
+index_clear(struct pmap_index *ix)
 {
 	for (size_t b = 0; b < ix->nblocks; b++)
-		free(ix->blocks[b]);
-	free(ix->blocks);
-	free(ix->firsts);
-	ix->blocks = NULL;
-	ix->firsts = NULL;
-	ix->nblocks = ix->cap = 0;
+		block_put_back(ix, ix->top->blocks[b]);
+	ST(&ix->nblocks, 0);
 }
 
 static void
@@ -54,63 +132,79 @@ index_drop(struct pmap_index *ix)
 {
 	LOG(LOG_ERROR, "address index dropped (out of memory); lookups use "
 		       "the tree until the next map rebuilds it");
-	index_free(ix);
-	ix->ok = 0;
+	ST(&ix->ok, 0);
+	index_clear(ix);
+}
+
+/* top_grow -- a top twice as large, the old one retired */
+static int
+top_grow(struct pmap_index *ix)
+{
+	struct index_top *old = ix->top;
+	size_t cap = old ? 2 * old->cap : 8;
+	struct index_top *t = malloc(sizeof(*t) + cap * sizeof(uintptr_t) +
+				     cap * sizeof(struct index_block *));
+	if (t == NULL)
+		return -1;
+	t->cap = cap;
+	t->retired_next = NULL;
+	t->firsts = (uintptr_t *)(t + 1);
+	t->blocks = (struct index_block **)(t->firsts + cap);
+	if (old) {
+		move_starts(t->firsts, old->firsts, ix->nblocks);
+		move_blocks(t->blocks, old->blocks, ix->nblocks);
+		old->retired_next = ix->retired;
+		ix->retired = old;
+	}
+	ST(&ix->top, t);
+	return 0;
 }
 
 /* top_insert -- room for a block at position b of the top arrays */
 static int
 top_insert(struct pmap_index *ix, size_t b, struct index_block *blk)
 {
-	if (ix->nblocks == ix->cap) {
-		size_t cap = ix->cap ? 2 * ix->cap : 8;
-		struct index_block **bl =
-			realloc(ix->blocks, cap * sizeof(*bl));
-		if (bl == NULL)
-			return -1;
-		ix->blocks = bl;
-		uintptr_t *f = realloc(ix->firsts, cap * sizeof(*f));
-		if (f == NULL)
-			return -1;
-		ix->firsts = f;
-		ix->cap = cap;
-	}
+	if ((ix->top == NULL || ix->nblocks == ix->top->cap) &&
+	    top_grow(ix) != 0)
+		return -1;
+	struct index_top *t = ix->top;
 	size_t tail = ix->nblocks - b;
-	memmove(ix->blocks + b + 1, ix->blocks + b, tail * sizeof(blk));
-	memmove(ix->firsts + b + 1, ix->firsts + b, tail * sizeof(uintptr_t));
-	ix->blocks[b] = blk;
-	ix->firsts[b] = blk->n ? blk->starts[0] : 0;
-	ix->nblocks++;
+	move_blocks(t->blocks + b + 1, t->blocks + b, tail);
+	move_starts(t->firsts + b + 1, t->firsts + b, tail);
+	ST(&t->blocks[b], blk);
+	ST(&t->firsts[b], blk->n ? blk->starts[0] : 0);
+	ST(&ix->nblocks, ix->nblocks + 1);
 	return 0;
 }
 
 static void
 top_remove(struct pmap_index *ix, size_t b)
 {
-	free(ix->blocks[b]);
+	struct index_top *t = ix->top;
+	block_put_back(ix, t->blocks[b]);
 	size_t tail = ix->nblocks - b - 1;
-	memmove(ix->blocks + b, ix->blocks + b + 1, tail * sizeof(*ix->blocks));
-	memmove(ix->firsts + b, ix->firsts + b + 1, tail * sizeof(uintptr_t));
-	ix->nblocks--;
+	move_blocks(t->blocks + b, t->blocks + b + 1, tail);
+	move_starts(t->firsts + b, t->firsts + b + 1, tail);
+	ST(&ix->nblocks, ix->nblocks - 1);
 }
 
 /* block_split -- move the upper half of full block b into a new block */
 static int
 block_split(struct pmap_index *ix, size_t b)
 {
-	struct index_block *lo = ix->blocks[b];
-	struct index_block *hi = malloc(sizeof(*hi));
+	struct index_block *lo = ix->top->blocks[b];
+	struct index_block *hi = block_get(ix);
 	if (hi == NULL)
 		return -1;
-	hi->n = lo->n / 2;
-	lo->n -= hi->n;
-	memcpy(hi->starts, lo->starts + lo->n, hi->n * sizeof(uintptr_t));
-	memcpy(hi->maps, lo->maps + lo->n, hi->n * sizeof(*hi->maps));
+	size_t nh = lo->n / 2, nl = lo->n - nh;
+	move_starts(hi->starts, lo->starts + nl, nh);
+	move_maps(hi->maps, lo->maps + nl, nh);
+	ST(&hi->n, nh);
 	if (top_insert(ix, b + 1, hi) != 0) {
-		lo->n += hi->n; /* the block is whole again */
-		free(hi);
+		block_put_back(ix, hi);
 		return -1;
 	}
+	ST(&lo->n, nl);
 	return 0;
 }
 
@@ -119,16 +213,15 @@ static void
 block_put(struct pmap_index *ix, size_t b, uintptr_t key,
 	  struct pmemset_part_map *m)
 {
-	struct index_block *blk = ix->blocks[b];
+	struct index_block *blk = ix->top->blocks[b];
 	size_t pos = (size_t)(floor_of(blk->starts, blk->n, key) + 1);
 	size_t tail = blk->n - pos;
-	memmove(blk->starts + pos + 1, blk->starts + pos,
-		tail * sizeof(uintptr_t));
-	memmove(blk->maps + pos + 1, blk->maps + pos, tail * sizeof(m));
-	blk->starts[pos] = key;
-	blk->maps[pos] = m;
-	blk->n++;
-	ix->firsts[b] = blk->starts[0];
+	move_starts(blk->starts + pos + 1, blk->starts + pos, tail);
+	move_maps(blk->maps + pos + 1, blk->maps + pos, tail);
+	ST(&blk->starts[pos], key);
+	ST(&blk->maps[pos], m);
+	ST(&blk->n, blk->n + 1);
+	ST(&ix->top->firsts[b], blk->starts[0]);
 }
 
 static int
@@ -136,18 +229,19 @@ index_put(struct pmap_index *ix, struct pmemset_part_map *m)
 {
 	uintptr_t key = (uintptr_t)m->addr;
 	if (ix->nblocks == 0) {
-		struct index_block *blk = calloc(1, sizeof(*blk));
+		struct index_block *blk = block_get(ix);
 		if (blk == NULL || top_insert(ix, 0, blk) != 0) {
-			free(blk);
+			if (blk)
+				block_put_back(ix, blk);
 			return -1;
 		}
 	}
-	long f = floor_of(ix->firsts, ix->nblocks, key);
+	long f = floor_of(ix->top->firsts, ix->nblocks, key);
 	size_t b = f < 0 ? 0 : (size_t)f; /* below every start: block 0 */
-	if (ix->blocks[b]->n == INDEX_BLOCK) {
+	if (ix->top->blocks[b]->n == INDEX_BLOCK) {
 		if (block_split(ix, b) != 0)
 			return -1;
-		if (key >= ix->firsts[b + 1])
+		if (key >= ix->top->firsts[b + 1])
 			b++;
 	}
 	block_put(ix, b, key, m);
@@ -160,14 +254,14 @@ index_rebuild(struct pmemset *set)
 {
 	struct pmap_index *ix = &set->index;
 	struct pmemset_part_map *m;
-	ix->ok = 1;
 	RB_FOREACH(m, pmap_tree, &set->pmaps)
 	{
 		if (index_put(ix, m) != 0) {
-			index_drop(ix);
+			index_clear(ix);
 			return;
 		}
 	}
+	ST(&ix->ok, 1);
 }
 
 void
@@ -182,7 +276,7 @@ index_insert(struct pmemset *set, struct pmemset_part_map *m)
 {
 	struct pmap_index *ix = &set->index;
 	if (!ix->ok)
-		index_rebuild(set);
+		index_rebuild(set); /* m is in the tree: it is in the index */
 	else if (index_put(ix, m) != 0)
 		index_drop(ix);
 }
@@ -194,9 +288,9 @@ index_insert(struct pmemset *set, struct pmemset_part_map *m)
 static int
 index_find(struct pmap_index *ix, uintptr_t key, size_t *b, size_t *j)
 {
-	long fb = floor_of(ix->firsts, ix->nblocks, key);
+	long fb = ix->top ? floor_of(ix->top->firsts, ix->nblocks, key) : -1;
 	if (fb >= 0) {
-		const struct index_block *blk = ix->blocks[fb];
+		const struct index_block *blk = ix->top->blocks[fb];
 		long fj = floor_of(blk->starts, blk->n, key);
 		if (fj >= 0 && blk->starts[fj] == key) {
 			*b = (size_t)fb;
@@ -217,24 +311,24 @@ index_remove(struct pmemset *set, struct pmemset_part_map *m)
 	size_t b, j;
 	if (index_find(ix, (uintptr_t)m->addr, &b, &j) != 0)
 		return;
-	struct index_block *blk = ix->blocks[b];
+	struct index_block *blk = ix->top->blocks[b];
 	size_t tail = blk->n - j - 1;
-	memmove(blk->starts + j, blk->starts + j + 1, tail * sizeof(uintptr_t));
-	memmove(blk->maps + j, blk->maps + j + 1, tail * sizeof(m));
-	if (--blk->n == 0) {
+	move_starts(blk->starts + j, blk->starts + j + 1, tail);
+	move_maps(blk->maps + j, blk->maps + j + 1, tail);
+	ST(&blk->n, blk->n - 1);
+	if (blk->n == 0) {
 		top_remove(ix, b);
 		return;
 	}
-	ix->firsts[b] = blk->starts[0];
+	ST(&ix->top->firsts[b], blk->starts[0]);
 	/* a quarter-full block joins its successor when both fit in half */
 	if (b + 1 < ix->nblocks && blk->n < INDEX_BLOCK / 4) {
-		struct index_block *next = ix->blocks[b + 1];
+		struct index_block *next = ix->top->blocks[b + 1];
 		if (blk->n + next->n <= INDEX_BLOCK / 2) {
-			memcpy(blk->starts + blk->n, next->starts,
-			       next->n * sizeof(uintptr_t));
-			memcpy(blk->maps + blk->n, next->maps,
-			       next->n * sizeof(m));
-			blk->n += next->n;
+			move_starts(blk->starts + blk->n, next->starts,
+				    next->n);
+			move_maps(blk->maps + blk->n, next->maps, next->n);
+			ST(&blk->n, blk->n + next->n);
 			top_remove(ix, b + 1);
 		}
 	}
@@ -250,32 +344,92 @@ index_rekey(struct pmemset *set, struct pmemset_part_map *m, char *old_addr)
 	size_t b, j;
 	if (index_find(ix, (uintptr_t)old_addr, &b, &j) != 0)
 		return;
-	ix->blocks[b]->starts[j] = (uintptr_t)m->addr;
+	ST(&ix->top->blocks[b]->starts[j], (uintptr_t)m->addr);
 	if (j == 0)
-		ix->firsts[b] = (uintptr_t)m->addr;
+		ST(&ix->top->firsts[b], (uintptr_t)m->addr);
+}
+
+/*
+ * index_at -- the entry at (b, j) or, past the end of block b, the first
+ * of the next block; NULL past the last. Lock-free readers call it.
+ */
+static struct pmemset_part_map *
+index_at(const struct index_top *t, size_t nb, size_t b, size_t j,
+	 struct index_pos *pos)
+{
+	for (; b < nb; b++, j = 0) {
+		const struct index_block *blk = LD(&t->blocks[b]);
+		size_t n = LD(&blk->n);
+		if (n > INDEX_BLOCK) /* a stale block: seq makes them retry */
+			return NULL;
+		if (j < n) {
+			pos->t = t;
+			pos->nb = nb;
+			pos->b = b;
+			pos->j = j;
+			return LD(&blk->maps[j]);
+		}
+	}
+	return NULL;
+}
+
+int
+index_floor_at(struct pmemset *set, const char *addr, int next,
+	       struct pmemset_part_map **m, struct index_pos *pos)
+{
+	const struct pmap_index *ix = &set->index;
+	if (!LD(&ix->ok))
+		return 0;
+	const struct index_top *t = LD(&ix->top);
+	size_t nb = LD(&ix->nblocks);
+	*m = NULL;
+	if (t == NULL || nb == 0 || nb > LD(&t->cap))
+		return 1;
+	long b = floor_of(t->firsts, nb, (uintptr_t)addr);
+	if (b < 0) {
+		if (next)
+			*m = index_at(t, nb, 0, 0, pos);
+		return 1;
+	}
+	const struct index_block *blk = LD(&t->blocks[b]);
+	size_t n = LD(&blk->n);
+	if (n > INDEX_BLOCK)
+		return 1;
+	long j = floor_of(blk->starts, n, (uintptr_t)addr);
+	if (j < 0) /* firsts[b] <= addr guarantees j >= 0 unless stale */
+		return 1;
+	*m = index_at(t, nb, (size_t)b, (size_t)j + (next ? 1 : 0), pos);
+	return 1;
+}
+
+struct pmemset_part_map *
+index_after(struct index_pos *pos)
+{
+	return index_at(pos->t, pos->nb, pos->b, pos->j + 1, pos);
 }
 
 int
 index_floor(struct pmemset *set, const char *addr, struct pmemset_part_map **m)
 {
-	const struct pmap_index *ix = &set->index;
-	if (!ix->ok)
-		return 0;
-	long b = floor_of(ix->firsts, ix->nblocks, (uintptr_t)addr);
-	if (b < 0) {
-		*m = NULL;
-		return 1;
-	}
-	const struct index_block *blk = ix->blocks[b];
-	long j = floor_of(blk->starts, blk->n, (uintptr_t)addr);
-	if (j < 0) /* firsts[b] <= addr guarantees j >= 0; never read out */
-		return 0;
-	*m = blk->maps[j];
-	return 1;
+	struct index_pos pos;
+	return index_floor_at(set, addr, 0, m, &pos);
 }
 
 void
 index_destroy(struct pmemset *set)
 {
-	index_free(&set->index);
+	struct pmap_index *ix = &set->index;
+	index_clear(ix);
+	while (ix->pool) {
+		struct index_block *blk = ix->pool;
+		ix->pool = blk->pool_next;
+		free(blk);
+	}
+	free(ix->top);
+	while (ix->retired) {
+		struct index_top *t = ix->retired;
+		ix->retired = t->retired_next;
+		free(t);
+	}
+	ix->top = NULL;
 }

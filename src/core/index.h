@@ -13,9 +13,13 @@
  * where the tree takes 25-137 ns and a JudyL array 34-46 ns), and an insert
  * or a removal moves at most one block and the top array, O(sqrt n).
  *
- * An accelerator only: if it cannot allocate it is dropped, the tree
- * answers, and the next insert rebuilds it. All calls hold the set's lock
- * (lookups for reading, the rest for writing).
+ * It is also the lock-free read path: lookups, first/next search it
+ * without the set's lock, validated by the set's sequence count (set.h),
+ * so its memory lives until the set is deleted (index.c says how).
+ *
+ * If it cannot allocate it is dropped, lock-free readers fall back to the
+ * tree under the set's read lock, and the next insert rebuilds it. Changes
+ * hold the set's write lock.
  */
 
 #ifndef PMEMSET_INDEX_H
@@ -28,11 +32,14 @@ struct pmemset;
 struct pmemset_part_map;
 struct index_block;
 
+struct index_top;
+
 struct pmap_index {
-	struct index_block **blocks; /* in address order */
-	uintptr_t *firsts;	     /* firsts[b]: blocks[b]'s first start */
-	size_t nblocks, cap;
-	int ok; /* 0: dropped after an allocation failure */
+	struct index_top *top;	   /* atomic: the top arrays */
+	size_t nblocks;		   /* atomic: blocks in use */
+	int ok;			   /* atomic; 0: dropped after a failure */
+	struct index_block *pool;  /* blocks not in use */
+	struct index_top *retired; /* outgrown top arrays */
 };
 
 void index_init(struct pmemset *set);
@@ -53,6 +60,24 @@ void index_rekey(struct pmemset *set, struct pmemset_part_map *m,
  */
 int index_floor(struct pmemset *set, const char *addr,
 		struct pmemset_part_map **m);
+
+/* where an entry was found: valid while the set's count has not moved */
+struct index_pos {
+	const struct index_top *t;
+	size_t nb, b, j;
+};
+
+/*
+ * index_floor_at -- for lock-free readers: as index_floor, or with next
+ * the part map after that one (the first one when none starts <= addr),
+ * and where it was found. The answer may be stale; the caller validates
+ * it with the set's sequence count.
+ */
+int index_floor_at(struct pmemset *set, const char *addr, int next,
+		   struct pmemset_part_map **m, struct index_pos *pos);
+
+/* index_after -- the entry after *pos (NULL at the end); *pos moves on */
+struct pmemset_part_map *index_after(struct index_pos *pos);
 
 void index_destroy(struct pmemset *set);
 

@@ -145,25 +145,68 @@ map_place(struct pmemset *set, struct map_req *r, struct placement *pl,
 	return arena_place_first_fit(set, r->length, r->align, pl);
 }
 
-/* steps 11: register the part in the trees */
-static void
-map_commit(struct pmemset *set, struct part *p, struct pmemset_part_map *m,
-	   bool coalesce, struct pmemset_part_descriptor *desc)
+/*
+ * A map in flight: what the claim (under the lock) reserved, carried to
+ * pmem2_map_new (without it) and to the publication (under it again).
+ */
+struct map_job {
+	struct map_req r;
+	struct placement pl;
+	bool coalesce;			 /* the claim follows the anchor */
+	struct pmemset_part_map *anchor; /* the anchor it follows */
+	struct part *p;
+	struct pmemset_part_map *m; /* spare: the new part map, if any */
+	/* copied at publication: once the lock is free p may go any time */
+	void *addr;
+	bool sds;
+};
+
+/* step 8 under the lock: a part map and a slot, or nothing */
+static int
+map_claim(struct pmemset *set, struct map_job *j)
 {
+	j->m = pmap_alloc(set);
+	if (j->m == NULL)
+		return err_errno(-ENOMEM, ENOMEM, "cannot allocate a part map");
+	int ret = map_place(set, &j->r, &j->pl, &j->coalesce);
+	if (ret) {
+		pmap_free(set, j->m);
+		return ret;
+	}
+	j->anchor = j->coalesce ? set->anchor : NULL;
+	return 0;
+}
+
+/*
+ * map_still_follows -- whether the claimed slot still extends the anchor:
+ * a remove or another map may have moved it while the lock was free
+ */
+static bool
+map_still_follows(struct pmemset *set, const struct map_job *j)
+{
+	struct pmemset_part_map *a = set->anchor;
+	return a && a == j->anchor && a->addr + a->size == j->p->addr;
+}
+
+/* step 11: register the part in the trees */
+static void
+map_commit(struct pmemset *set, struct map_job *j,
+	   struct pmemset_part_descriptor *desc)
+{
+	struct part *p = j->p;
+	struct pmemset_part_map *m = j->m;
 	RB_INSERT(part_tree, &set->parts, p);
 	set->nparts++;
-	if (coalesce) {
+	if (j->coalesce) {
 		pmap_free(set, m);
 		m = set->anchor;
-		m->size += p->size;
+		STORE(m->size, m->size + p->size);
 	} else {
-		m->addr = p->addr;
-		m->size = p->size;
-		m->refs = 0;
-		m->set = set;
+		STORE(m->addr, p->addr);
+		STORE(m->size, p->size);
 		RB_INSERT(pmap_tree, &set->pmaps, m);
 		index_insert(set, m);
-		set->npmaps++;
+		STORE(set->npmaps, set->npmaps + 1);
 		set->anchor = m;
 	}
 	if (desc) {
@@ -172,43 +215,88 @@ map_commit(struct pmemset *set, struct part *p, struct pmemset_part_map *m,
 	}
 }
 
-/* steps 8-11, under the set's write lock */
+/* steps 9-11 under the lock again: the mapped part becomes visible */
 static int
-map_locked(struct pmemset *set, struct map_req *r, struct pmem2_config *cfg,
-	   struct part *p, struct pmemset_part_map *m,
-	   struct pmemset_part_descriptor *desc)
+map_publish(struct pmemset *set, struct map_job *j,
+	    struct pmemset_part_descriptor *desc)
 {
-	struct placement pl;
-	bool coalesce;
-	int ret = map_place(set, r, &pl, &coalesce);
-	if (ret)
-		return ret;
-
-	size_t off = (size_t)(pl.addr - pl.arena->base);
-	pmem2_config_set_vm_reservation(cfg, pl.arena->rsv, off);
-	ret = pmem2_map_new(&p->map, cfg, r->src->pmem2);
-	if (ret) {
-		arena_unplace(set, &pl, r->length);
-		return err_pmem2(PMEMSET_E_INVALID_PMEM2_MAP, ret,
-				 "cannot map %zu bytes at offset %zu",
-				 r->length, r->offset);
-	}
-	if (set->nparts == 0) {
+	struct part *p = j->p;
+	if (set->nparts == 0)
 		set_fix_granularity(set, p->map);
-	} else if (pmem2_map_get_store_granularity(p->map) !=
-		   set->effective_granularity) {
-		pmem2_map_delete(&p->map);
-		arena_unplace(set, &pl, r->length);
+	else if (pmem2_map_get_store_granularity(p->map) !=
+		 set->effective_granularity)
 		return err_msg(
 			PMEMSET_E_GRANULARITY_MISMATCH,
 			"the part's store granularity differs from the set's");
+	if (j->coalesce && !map_still_follows(set, j)) {
+		if (set->coalescing == PMEMSET_COALESCING_FULL)
+			return err_msg(PMEMSET_E_CANNOT_COALESCE_PARTS,
+				       "the previous part map changed while "
+				       "the part was mapped");
+		j->coalesce = false; /* opportunistic: a part map of its own */
 	}
-	p->addr = pmem2_map_get_address(p->map);
-	p->size = r->length;
-	p->arena = pl.arena;
-	p->src = r->src;
-	map_commit(set, p, m, coalesce, desc);
+	set_write_begin(set);
+	map_commit(set, j, desc);
+	set_write_end(set);
+	p->sds = sds_part_added(p->src);
+	j->addr = p->addr;
+	j->sds = p->sds;
 	return 0;
+}
+
+/*
+ * map_in_three_steps -- claim under the lock, map without it (the system
+ * calls of pmem2_map_new take tens of microseconds), publish under it
+ */
+static int
+map_in_three_steps(struct pmemset *set, struct pmem2_config *cfg,
+		   struct map_job *j, struct pmemset_part_descriptor *desc)
+{
+	pthread_rwlock_wrlock(&set->lock);
+	int ret = map_claim(set, j);
+	pthread_rwlock_unlock(&set->lock);
+	if (ret)
+		return ret;
+
+	size_t off = (size_t)(j->pl.addr - j->pl.arena->base);
+	pmem2_config_set_vm_reservation(cfg, j->pl.arena->rsv, off);
+	arena_pmem2_begin(j->pl.arena);
+	ret = pmem2_map_new(&j->p->map, cfg, j->r.src->pmem2);
+	arena_pmem2_end(j->pl.arena, ret != 0);
+	if (ret) {
+		ret = err_pmem2(PMEMSET_E_INVALID_PMEM2_MAP, ret,
+				"cannot map %zu bytes at offset %zu",
+				j->r.length, j->r.offset);
+		pthread_rwlock_wrlock(&set->lock);
+		arena_unplace_failed(set, &j->pl, j->r.length);
+		pmap_free(set, j->m);
+		pthread_rwlock_unlock(&set->lock);
+		return ret;
+	}
+	j->p->addr = pmem2_map_get_address(j->p->map);
+	j->p->size = j->r.length;
+	j->p->arena = j->pl.arena;
+	j->p->src = j->r.src;
+
+	pthread_rwlock_wrlock(&set->lock);
+	ret = map_publish(set, j, desc);
+	pthread_rwlock_unlock(&set->lock);
+	if (ret == 0)
+		return 0;
+
+	/* refused at publication: the part was never visible */
+	arena_pmem2_begin(j->pl.arena);
+	bool unmapped = pmem2_map_delete(&j->p->map) == 0;
+	arena_pmem2_end(j->pl.arena, false);
+	pthread_rwlock_wrlock(&set->lock);
+	if (unmapped)
+		arena_unplace(set, &j->pl, j->r.length);
+	pmap_free(set, j->m);
+	pthread_rwlock_unlock(&set->lock);
+	if (!unmapped) /* the slot stays taken: libpmem2 still holds it */
+		LOG(LOG_ERROR, "cannot unmap a refused part: %s",
+		    pmem2_errormsg());
+	return ret;
 }
 
 /* step 12: the events of a new part */
@@ -240,11 +328,14 @@ pmemset_map(struct pmemset *set, struct pmemset_source *src,
 	if (src == NULL || src->closed)
 		return err_msg(PMEMSET_E_INVALID_SOURCE_TYPE,
 			       "source is NULL or deleted");
+	int ret = set_reentry(set, "pmemset_map");
+	if (ret)
+		return ret;
 	struct map_req r = { src, map_cfg ? map_cfg->offset : 0,
 			     map_cfg ? map_cfg->length : 0, 0 };
 
 	/* steps 2-5 need no lock: they fire events and touch the file */
-	int ret = sds_check(set, src);
+	ret = sds_check(set, src);
 	if (ret == 0)
 		ret = badblock_check(set, src);
 	if (ret == 0)
@@ -256,36 +347,24 @@ pmemset_map(struct pmemset *set, struct pmemset_source *src,
 		return ret;
 
 	/* allocated up front: nothing may fail once the part is mapped */
-	struct part *p = calloc(1, sizeof(*p));
-	if (p == NULL) {
+	struct map_job j = { .r = r };
+	j.p = calloc(1, sizeof(*j.p));
+	if (j.p == NULL) {
 		pmem2_config_delete(&cfg);
 		return err_errno(-ENOMEM, ENOMEM, "cannot allocate a part");
 	}
 
 	/* the source's reference first: its holder may delete it any time */
 	source_hold(src);
-	pthread_rwlock_wrlock(&set->lock);
-	struct pmemset_part_map *m = pmap_alloc(set);
-	if (m == NULL)
-		ret = err_errno(-ENOMEM, ENOMEM, "cannot allocate a part map");
-	else
-		ret = map_locked(set, &r, cfg, p, m, desc);
-	if (ret && m)
-		pmap_free(set, m);
-	/* copied under the lock: another thread may remove the part later */
-	void *addr = p->addr;
-	bool sds = false;
-	if (ret == 0)
-		sds = p->sds = sds_part_added(src);
-	pthread_rwlock_unlock(&set->lock);
+	ret = map_in_three_steps(set, cfg, &j, desc);
 	pmem2_config_delete(&cfg);
 	if (ret) {
 		source_release(src);
-		free(p);
+		free(j.p);
 		return ret;
 	}
 	LOG(LOG_BASIC, "mapped %zu bytes of %s at %p", r.length,
-	    src->path ? src->path : "(unnamed)", addr);
-	map_fire_events(set, src, addr, r.length, sds);
+	    src->path ? src->path : "(unnamed)", j.addr);
+	map_fire_events(set, src, j.addr, r.length, j.sds);
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "err.h"
 #include "event.h"
@@ -46,38 +47,62 @@ mem_no_set(const char *fn)
 	return NULL;
 }
 
-static void
-mem_fire_drain(struct pmemset *set, unsigned flags)
-{
-	if (!(flags & PMEMSET_F_MEM_NODRAIN))
-		event_fire_range(set, PMEMSET_EVENT_DRAIN, NULL, 0);
-}
+/*
+ * The slow paths below run only when an event is subscribed (or the flags
+ * are bad): one load of the mask, the payload written once with only the
+ * bytes after it zeroed, and the libpmem2 function tail-called unless a
+ * DRAIN event must follow it.
+ */
 
-/* copy and move share one payload layout and one slow path */
-static __attribute__((noinline)) void *
-mem_copy_slow(struct pmemset *set, enum pmemset_event ev, void *dest, void *src,
-	      size_t len, unsigned flags)
+/* drain_follows -- whether a DRAIN event must fire after the operation */
+#define drain_follows(mask, flags)                                             \
+	(((mask)&PMEMSET_EVENT_MASK(PMEMSET_EVENT_DRAIN)) &&                   \
+	 !((flags)&PMEMSET_F_MEM_NODRAIN))
+
+/*
+ * copy and move share one payload layout and one slow path, instantiated
+ * once per event so it takes six arguments, all in registers
+ */
+static inline __attribute__((always_inline)) void *
+mem_copy_slow(struct pmemset *set, enum pmemset_event ev, pmem2_memcpy_fn fn,
+	      void *dest, void *src, size_t len, unsigned flags)
 {
 	if (flags & ~PMEMSET_F_MEM_VALID_FLAGS)
 		return mem_bad_flags(ev == PMEMSET_EVENT_COPY
 					     ? "pmemset_memcpy"
 					     : "pmemset_memmove",
 				     flags);
-	if (event_wanted(set, ev)) {
+	uint64_t mask = set->event_mask;
+	if (mask & PMEMSET_EVENT_MASK(ev)) {
 		struct pmemset_event_context ctx;
-		event_init(&ctx, ev);
+		event_start(&ctx, ev, sizeof(ctx.data.copy));
 		ctx.data.copy.src = src;
 		ctx.data.copy.dest = dest;
 		ctx.data.copy.len = len;
 		ctx.data.copy.flags = flags;
-		event_fire(set, &ctx);
+		set->callback(set, &ctx, set->callback_arg);
 	}
-	if (ev == PMEMSET_EVENT_COPY)
-		LOAD_FN(set->fns.memcpy)(dest, src, len, flags);
-	else
-		LOAD_FN(set->fns.memmove)(dest, src, len, flags);
-	mem_fire_drain(set, flags);
+	if (!drain_follows(mask, flags))
+		return fn(dest, src, len, flags);
+	fn(dest, src, len, flags);
+	event_fire_range(set, PMEMSET_EVENT_DRAIN, NULL, 0);
 	return dest;
+}
+
+static __attribute__((noinline)) void *
+memcpy_slow(struct pmemset *set, pmem2_memcpy_fn fn, void *dest, void *src,
+	    size_t len, unsigned flags)
+{
+	return mem_copy_slow(set, PMEMSET_EVENT_COPY, fn, dest, src, len,
+			     flags);
+}
+
+static __attribute__((noinline)) void *
+memmove_slow(struct pmemset *set, pmem2_memmove_fn fn, void *dest, void *src,
+	     size_t len, unsigned flags)
+{
+	return mem_copy_slow(set, PMEMSET_EVENT_MOVE, fn, dest, src, len,
+			     flags);
 }
 
 void *
@@ -86,10 +111,10 @@ pmemset_memcpy(struct pmemset *set, void *pmemdest, void *src, size_t len,
 {
 	if (set == NULL)
 		return mem_no_set("pmemset_memcpy");
+	pmem2_memcpy_fn fn = LOAD_FN(set->fns.memcpy);
 	if (mem_slow(set, flags, PMEMSET_EVENT_COPY))
-		return mem_copy_slow(set, PMEMSET_EVENT_COPY, pmemdest, src,
-				     len, flags);
-	return LOAD_FN(set->fns.memcpy)(pmemdest, src, len, flags);
+		return memcpy_slow(set, fn, pmemdest, src, len, flags);
+	return fn(pmemdest, src, len, flags);
 }
 
 void *
@@ -98,28 +123,32 @@ pmemset_memmove(struct pmemset *set, void *pmemdest, void *src, size_t len,
 {
 	if (set == NULL)
 		return mem_no_set("pmemset_memmove");
+	pmem2_memmove_fn fn = LOAD_FN(set->fns.memmove);
 	if (mem_slow(set, flags, PMEMSET_EVENT_MOVE))
-		return mem_copy_slow(set, PMEMSET_EVENT_MOVE, pmemdest, src,
-				     len, flags);
-	return LOAD_FN(set->fns.memmove)(pmemdest, src, len, flags);
+		return memmove_slow(set, fn, pmemdest, src, len, flags);
+	return fn(pmemdest, src, len, flags);
 }
 
 static __attribute__((noinline)) void *
-mem_set_slow(struct pmemset *set, void *dest, int c, size_t len, unsigned flags)
+mem_set_slow(struct pmemset *set, pmem2_memset_fn fn, void *dest, int c,
+	     size_t len, unsigned flags)
 {
 	if (flags & ~PMEMSET_F_MEM_VALID_FLAGS)
 		return mem_bad_flags("pmemset_memset", flags);
-	if (event_wanted(set, PMEMSET_EVENT_SET)) {
+	uint64_t mask = set->event_mask;
+	if (mask & PMEMSET_EVENT_MASK(PMEMSET_EVENT_SET)) {
 		struct pmemset_event_context ctx;
-		event_init(&ctx, PMEMSET_EVENT_SET);
+		event_start(&ctx, PMEMSET_EVENT_SET, sizeof(ctx.data.set));
 		ctx.data.set.dest = dest;
 		ctx.data.set.value = c;
 		ctx.data.set.len = len;
 		ctx.data.set.flags = flags;
-		event_fire(set, &ctx);
+		set->callback(set, &ctx, set->callback_arg);
 	}
-	LOAD_FN(set->fns.memset)(dest, c, len, flags);
-	mem_fire_drain(set, flags);
+	if (!drain_follows(mask, flags))
+		return fn(dest, c, len, flags);
+	fn(dest, c, len, flags);
+	event_fire_range(set, PMEMSET_EVENT_DRAIN, NULL, 0);
 	return dest;
 }
 
@@ -129,9 +158,10 @@ pmemset_memset(struct pmemset *set, void *pmemdest, int c, size_t len,
 {
 	if (set == NULL)
 		return mem_no_set("pmemset_memset");
+	pmem2_memset_fn fn = LOAD_FN(set->fns.memset);
 	if (mem_slow(set, flags, PMEMSET_EVENT_SET))
-		return mem_set_slow(set, pmemdest, c, len, flags);
-	return LOAD_FN(set->fns.memset)(pmemdest, c, len, flags);
+		return mem_set_slow(set, fn, pmemdest, c, len, flags);
+	return fn(pmemdest, c, len, flags);
 }
 
 #define FLUSH_EVENTS                                                           \
@@ -200,8 +230,11 @@ pmemset_deep_flush(struct pmemset *set, void *ptr, size_t size)
 {
 	if (set == NULL)
 		return err_msg(-EINVAL, "pmemset_deep_flush: set is NULL");
+	int ret = set_reentry(set, "pmemset_deep_flush");
+	if (ret)
+		return ret;
 	pthread_rwlock_rdlock(&set->lock);
-	int ret = set_deep_flush_locked(set, ptr, size);
+	ret = set_deep_flush_locked(set, ptr, size);
 	pthread_rwlock_unlock(&set->lock);
 	return ret;
 }

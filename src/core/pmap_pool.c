@@ -16,9 +16,16 @@
 
 #define PMAPS_PER_CHUNK 256
 
+/*
+ * A part map is 64 bytes: with the chunk aligned to a cache line each one
+ * has a line of its own, so readers taking references on neighbouring
+ * part maps from different threads do not share a line.
+ */
+#define CACHE_LINE 64
+
 struct pmap_chunk {
-	struct pmap_chunk *next;
 	struct pmemset_part_map maps[PMAPS_PER_CHUNK];
+	struct pmap_chunk *next;
 };
 
 /* a free part map links to the next free one through its tree entry */
@@ -27,9 +34,11 @@ struct pmap_chunk {
 static int
 pmap_pool_grow(struct pmemset *set)
 {
-	struct pmap_chunk *c = malloc(sizeof(*c));
-	if (c == NULL)
+	void *mem;
+	if (posix_memalign(&mem, CACHE_LINE, sizeof(struct pmap_chunk)) != 0)
 		return -1;
+	struct pmap_chunk *c = mem;
+	memset(c, 0, sizeof(*c)); /* refs start at 0 */
 	c->next = set->pmap_chunks;
 	set->pmap_chunks = c;
 	/* pushed in reverse, so the lowest address comes out first */
@@ -45,7 +54,11 @@ pmap_alloc(struct pmemset *set)
 		return NULL;
 	struct pmemset_part_map *m = set->pmap_free;
 	set->pmap_free = FREE_NEXT(m);
-	memset(m, 0, sizeof(*m));
+	/* no memset: a stale reader may be adding and taking back a ref */
+	memset(&m->node, 0, sizeof(m->node));
+	STORE(m->addr, NULL);
+	STORE(m->size, 0);
+	STORE(m->set, set);
 	return m;
 }
 

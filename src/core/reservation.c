@@ -4,11 +4,13 @@
  * leftover padding (pmemset_ext.h).
  */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "pmemset_ext.h"
 
 #define HUGE_ALIGN (2ULL << 20)
@@ -39,6 +41,41 @@ mapped_prefix(char *from, char *limit)
 	return lo * page;
 }
 
+/* tries at an address of ours before giving up (another thread's mmap) */
+#define RESERVE_TRIES 8
+
+/*
+ * reserve_at_hole -- one try: free a hole big enough for the reservation
+ * and its slack, and ask libpmem2 for the reservation inside it. 1 when
+ * another thread took part of the hole first.
+ */
+static int
+reserve_at_hole(struct pmem2_vm_reservation **rsv, size_t size, size_t slack)
+{
+	size_t total = size + slack;
+	char *hole = mmap(NULL, total, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (hole == MAP_FAILED)
+		return err_errno(PMEM2_E_LENGTH_OUT_OF_RANGE, errno,
+				 "cannot reserve %zu bytes of address space",
+				 size);
+	char *addr = (char *)(((uintptr_t)hole + HUGE_ALIGN - 1) &
+			      ~(uintptr_t)(HUGE_ALIGN - 1));
+	munmap(hole, total);
+
+	int ret = pmem2_vm_reservation_new(rsv, addr, size);
+	if (ret == PMEM2_E_MAPPING_EXISTS)
+		return 1;
+	if (ret)
+		return err_pmem2(ret, ret,
+				 "cannot reserve %zu bytes of address space",
+				 size);
+	size_t tail = mapped_prefix(addr + size, hole + total);
+	if (tail)
+		munmap(addr + size, tail);
+	return 0;
+}
+
 /*
  * pmemset_vm_reservation_new -- a pmem2 reservation of size bytes with
  * nothing mapped around it.
@@ -48,29 +85,36 @@ mapped_prefix(char *from, char *limit)
  * space and of a kernel mapping per reservation) and it also makes every
  * in-place extension fail. So the reservation is made at an address of
  * ours, inside a hole we just freed, where anything mapped past its end is
- * that padding; it is unmapped at once.
+ * that padding; it is unmapped at once. There is no fallback to libpmem2's
+ * own placement: it would bring the leak back.
  */
 int
 pmemset_vm_reservation_new(struct pmem2_vm_reservation **rsv, size_t size)
 {
+	if (rsv == NULL)
+		return err_msg(-EINVAL, "reservation pointer is NULL");
+	*rsv = NULL;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	if (size == 0)
+		return err_msg(PMEM2_E_LENGTH_OUT_OF_RANGE,
+			       "a reservation of 0 bytes");
+	if (size % page)
+		return err_msg(PMEM2_E_LENGTH_UNALIGNED,
+			       "reservation size %zu is not a multiple of the "
+			       "page size %zu",
+			       size, page);
 	size_t slack = size > (1ULL << 30) ? 2 * (1ULL << 30) : 4 * HUGE_ALIGN;
 	if (size > SIZE_MAX - slack)
-		return pmem2_vm_reservation_new(rsv, NULL, size);
-	size_t total = size + slack;
-	char *hole = mmap(NULL, total, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (hole == MAP_FAILED)
-		return pmem2_vm_reservation_new(rsv, NULL, size);
-	char *addr = (char *)(((uintptr_t)hole + HUGE_ALIGN - 1) &
-			      ~(uintptr_t)(HUGE_ALIGN - 1));
-	munmap(hole, total);
-
-	if (pmem2_vm_reservation_new(rsv, addr, size) != 0) {
-		/* another thread took part of the hole: let libpmem2 pick */
-		return pmem2_vm_reservation_new(rsv, NULL, size);
+		return err_msg(PMEM2_E_LENGTH_OUT_OF_RANGE,
+			       "a reservation of %zu bytes cannot be placed",
+			       size);
+	for (int i = 0; i < RESERVE_TRIES; i++) {
+		int ret = reserve_at_hole(rsv, size, slack);
+		if (ret <= 0)
+			return ret;
 	}
-	size_t tail = mapped_prefix(addr + size, hole + total);
-	if (tail)
-		munmap(addr + size, tail);
-	return 0;
+	return err_msg(PMEM2_E_MAPPING_EXISTS,
+		       "cannot reserve %zu bytes: other mappings kept taking "
+		       "the free range",
+		       size);
 }

@@ -5,6 +5,7 @@
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "arena.h"
@@ -13,6 +14,7 @@
 #include "index.h"
 #include "part.h"
 #include "set.h"
+#include "tree_floor.h"
 
 static int
 part_cmp(const struct part *a, const struct part *b)
@@ -28,24 +30,6 @@ pmap_cmp(const struct pmemset_part_map *a, const struct pmemset_part_map *b)
 
 RB_GENERATE(part_tree, part, node, part_cmp)
 RB_GENERATE(pmap_tree, pmemset_part_map, node, pmap_cmp)
-
-/*
- * The two trees are searched the same way: the node with the greatest
- * address <= addr, then a test whether addr lies before its end.
- */
-#define TREE_FLOOR(type, field, root, addr, out)                               \
-	do {                                                                   \
-		type *n_ = (root);                                             \
-		(out) = NULL;                                                  \
-		while (n_) {                                                   \
-			if (n_->addr <= (addr)) {                              \
-				(out) = n_;                                    \
-				n_ = RB_RIGHT(n_, field);                      \
-			} else {                                               \
-				n_ = RB_LEFT(n_, field);                       \
-			}                                                      \
-		}                                                              \
-	} while (0)
 
 struct part *
 set_part_at(struct pmemset *set, const char *addr)
@@ -86,6 +70,15 @@ set_first_pmap_from(struct pmemset *set, const char *addr)
 		return m;
 	return m ? RB_NEXT(pmap_tree, &set->pmaps, m)
 		 : RB_MIN(pmap_tree, &set->pmaps);
+}
+
+int
+set_reentered(const char *fn)
+{
+	return err_msg(-EDEADLK,
+		       "%s: called from a PART_REMOVE or REMOVE_RANGE callback "
+		       "of the same set, which runs under the set's lock",
+		       fn);
 }
 
 /* no-ops until the first part fixes the set's granularity */
@@ -210,10 +203,14 @@ pmemset_delete(struct pmemset **set)
 	if (set == NULL || *set == NULL)
 		return 0;
 	struct pmemset *s = *set;
+	int ret = set_reentry(s, "pmemset_delete");
+	if (ret)
+		return ret;
 
-	struct part *p, *ptmp;
+	struct part *p, *ptmp, *gone = NULL;
 	RB_FOREACH_SAFE(p, part_tree, &s->parts, ptmp)
-	part_unmap(s, p);
+	part_unpublish(s, p, &gone);
+	parts_unmap(s, gone, NULL, NULL);
 
 	pmap_pool_destroy(s); /* every part map, referenced or not */
 	index_destroy(s);
@@ -230,6 +227,9 @@ pmemset_get_store_granularity(struct pmemset *set, enum pmem2_granularity *g)
 {
 	if (set == NULL || g == NULL)
 		return err_msg(-EINVAL, "set or granularity pointer is NULL");
+	int ret = set_reentry(set, "pmemset_get_store_granularity");
+	if (ret)
+		return ret;
 	pthread_rwlock_rdlock(&set->lock);
 	int empty = set->nparts == 0;
 	enum pmem2_granularity eg = set->effective_granularity;
@@ -260,18 +260,133 @@ pmemset_set_contiguous_part_coalescing(struct pmemset *set,
 		return err_msg(PMEMSET_E_INVALID_COALESCING_VALUE,
 			       "invalid coalescing value %d", (int)value);
 	}
+	int ret = set_reentry(set, "pmemset_set_contiguous_part_coalescing");
+	if (ret)
+		return ret;
 	pthread_rwlock_wrlock(&set->lock);
 	set->coalescing = value;
 	pthread_rwlock_unlock(&set->lock);
 	return 0;
 }
 
+/*
+ * what lock-free readers load: acquire, so the check of the sequence count
+ * that follows cannot be done before these loads
+ */
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+
+/* seq_begin -- the sequence count once no writer is inside */
+static unsigned long
+seq_begin(struct pmemset *set)
+{
+	unsigned long s;
+	unsigned spins = 0;
+	while ((s = __atomic_load_n(&set->seq, __ATOMIC_ACQUIRE)) & 1)
+		if (++spins % 128 == 0)
+			sched_yield(); /* the writer may have been preempted */
+	return s;
+}
+
+/* seq_moved -- whether a writer changed anything since seq_begin gave s */
+static bool
+seq_moved(struct pmemset *set, unsigned long s)
+{
+	return __atomic_load_n(&set->seq, __ATOMIC_SEQ_CST) != s;
+}
+
 static inline struct pmemset_part_map *
 pmap_ref(struct pmemset_part_map *m)
 {
 	if (m)
-		__atomic_add_fetch(&m->refs, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&m->refs, 1, __ATOMIC_SEQ_CST);
 	return m;
+}
+
+static inline void
+pmap_unref(struct pmemset_part_map *m)
+{
+	/* release: a remover that sees the count drop may free the map */
+	__atomic_sub_fetch(&m->refs, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * pmap_find_locked -- the fallback while the index is dropped: the tree,
+ * under the read lock. cur: the part map `next` follows, or NULL.
+ */
+static struct pmemset_part_map *
+pmap_find_locked(struct pmemset *set, const char *addr, int next,
+		 struct pmemset_part_map *cur)
+{
+	pthread_rwlock_rdlock(&set->lock);
+	struct pmemset_part_map *m;
+	if (!next)
+		m = set_pmap_at(set, addr);
+	else if (cur)
+		m = RB_NEXT(pmap_tree, &set->pmaps, cur);
+	else
+		m = RB_MIN(pmap_tree, &set->pmaps);
+	pmap_ref(m);
+	pthread_rwlock_unlock(&set->lock);
+	return m;
+}
+
+/*
+ * The last part map this thread found by first/next, and where: while the
+ * set's count has not moved, the next one is the entry after it, with no
+ * search. (Not initial-exec: the library is also loaded by dlopen, with
+ * the Lua module, where static TLS may be used up.)
+ */
+struct iter_hint {
+	struct pmemset *set;
+	struct pmemset_part_map *m;
+	unsigned long seq;
+	struct index_pos pos;
+};
+static __thread struct iter_hint Hint;
+
+/*
+ * pmap_find -- referenced: the part map containing addr, or (next) the one
+ * after the part map cur (the first one when cur is NULL); NULL if none.
+ * Without a lock: the index is read, the candidate referenced, and the
+ * whole is retried if a writer was at work meanwhile (set.h).
+ */
+static struct pmemset_part_map *
+pmap_find(struct pmemset *set, const char *addr, int next,
+	  struct pmemset_part_map *cur)
+{
+	/* the position is found in place: copying it costs a forwarding stall
+	 */
+	struct iter_hint *h = &Hint;
+	struct index_pos local;
+	struct index_pos *pos = next ? &h->pos : &local;
+	for (;;) {
+		unsigned long s = seq_begin(set);
+		struct pmemset_part_map *m;
+		if (next && cur && h->m == cur && h->set == set &&
+		    h->seq == s) {
+			m = index_after(pos);
+		} else if (!index_floor_at(set, addr, next, &m, pos)) {
+			if (next)
+				h->m = NULL;
+			return pmap_find_locked(set, addr, next, cur);
+		}
+		if (m && !next) {
+			char *start = LOAD(&m->addr);
+			if (addr < start || addr >= start + LOAD(&m->size))
+				m = NULL;
+		}
+		pmap_ref(m);
+		bool moved = seq_moved(set, s);
+		if (next) {
+			h->set = set;
+			h->m = moved ? NULL : m;
+			h->seq = s;
+		}
+		if (!moved)
+			return m;
+		if (m)
+			pmap_unref(m);
+	}
 }
 
 int
@@ -283,9 +398,10 @@ pmemset_part_map_by_address(struct pmemset *set, struct pmemset_part_map **pmap,
 	*pmap = NULL;
 	if (set == NULL)
 		return err_msg(-EINVAL, "set is NULL");
-	pthread_rwlock_rdlock(&set->lock);
-	*pmap = pmap_ref(set_pmap_at(set, addr));
-	pthread_rwlock_unlock(&set->lock);
+	int ret = set_reentry(set, "pmemset_part_map_by_address");
+	if (ret)
+		return ret;
+	*pmap = pmap_find(set, addr, 0, NULL);
 	if (*pmap == NULL)
 		return err_msg(PMEMSET_E_CANNOT_FIND_PART_MAP,
 			       "no part map contains address %p", addr);
@@ -298,11 +414,9 @@ pmemset_first_part_map(struct pmemset *set, struct pmemset_part_map **pmap)
 	if (pmap == NULL)
 		return;
 	*pmap = NULL;
-	if (set == NULL)
+	if (set == NULL || set_reentry(set, "pmemset_first_part_map"))
 		return;
-	pthread_rwlock_rdlock(&set->lock);
-	*pmap = pmap_ref(RB_MIN(pmap_tree, &set->pmaps));
-	pthread_rwlock_unlock(&set->lock);
+	*pmap = pmap_find(set, NULL, 1, NULL);
 }
 
 void
@@ -312,11 +426,11 @@ pmemset_next_part_map(struct pmemset *set, struct pmemset_part_map *cur,
 	if (next == NULL)
 		return;
 	*next = NULL;
-	if (set == NULL || cur == NULL || cur->set != set)
+	if (set == NULL || cur == NULL || LOAD(&cur->set) != set ||
+	    set_reentry(set, "pmemset_next_part_map"))
 		return;
-	pthread_rwlock_rdlock(&set->lock);
-	*next = pmap_ref(RB_NEXT(pmap_tree, &set->pmaps, cur));
-	pthread_rwlock_unlock(&set->lock);
+	/* cur is referenced: its start cannot move (only its size grow) */
+	*next = pmap_find(set, LOAD(&cur->addr), 1, cur);
 }
 
 void
@@ -324,8 +438,7 @@ pmemset_part_map_drop(struct pmemset_part_map **pmap)
 {
 	if (pmap == NULL || *pmap == NULL)
 		return;
-	/* release: a remover that sees the count drop may free the map */
-	__atomic_sub_fetch(&(*pmap)->refs, 1, __ATOMIC_RELEASE);
+	pmap_unref(*pmap);
 	*pmap = NULL;
 }
 
@@ -335,21 +448,23 @@ pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
 	struct pmemset_part_descriptor d = { NULL, 0 };
 	if (pmap == NULL)
 		return d;
-	/* a coalescing map may grow it: read under the set's lock */
-	pthread_rwlock_rdlock(&pmap->set->lock);
-	d.addr = pmap->addr;
-	d.size = pmap->size;
-	pthread_rwlock_unlock(&pmap->set->lock);
+	struct pmemset *set = LOAD(&pmap->set);
+	if (set_reentry(set, "pmemset_descriptor_part_map"))
+		return d;
+	/* a coalescing map may grow it meanwhile */
+	unsigned long s;
+	do {
+		s = seq_begin(set);
+		d.addr = LOAD(&pmap->addr);
+		d.size = LOAD(&pmap->size);
+	} while (seq_moved(set, s));
 	return d;
 }
 
 size_t
 pmemset_part_map_count(struct pmemset *set)
 {
-	if (set == NULL)
+	if (set == NULL || set_reentry(set, "pmemset_part_map_count"))
 		return 0;
-	pthread_rwlock_rdlock(&set->lock);
-	size_t n = set->npmaps;
-	pthread_rwlock_unlock(&set->lock);
-	return n;
+	return LOAD(&set->npmaps);
 }

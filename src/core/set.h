@@ -8,10 +8,22 @@
  * next, insert and remove are O(log n).
  *
  * Locking: set->lock (a rwlock) guards the trees, the arenas, the anchor and
- * the effective granularity. map and remove take it for writing; lookups,
- * iteration and deep_flush for reading. Part-map reference counts are
- * atomic. The data path takes no lock: it reads only the hot fields at the
- * top of struct pmemset.
+ * the effective granularity. map and remove take it for writing, only
+ * around their bookkeeping (never across pmem2_map_new, a deep flush or an
+ * unmap: map.c, part.h); deep_flush and get_store_granularity for reading.
+ *
+ * Lookups, first/next, the descriptor and the count take no lock: they
+ * read the address index, part-map addresses and sizes and npmaps, which
+ * writers change only between set_write_begin and set_write_end (the
+ * sequence count set->seq is odd meanwhile), with atomic stores, in memory
+ * that is never freed before pmemset_delete (part maps: pmap_pool.c; the
+ * index: index.c). A reader retries when the count moved under it. A
+ * reader's reference (refs) and a remover's check of it pair up through
+ * the count: the reader takes the reference and then reads the count, the
+ * remover makes the count odd and then reads the references, so either
+ * the reader retries or the remover sees the reference (and refuses).
+ * The data path takes no lock: it reads only the hot fields at the top of
+ * struct pmemset.
  */
 
 #ifndef PMEMSET_SET_H
@@ -35,14 +47,16 @@ struct part {
 	struct pmem2_map *map;
 	struct pmemset_source *src; /* held: source_hold() */
 	struct arena *arena;
-	bool sds; /* counted in the source's SDS refcount */
+	bool sds;		/* counted in the source's SDS refcount */
+	struct part *gone_next; /* once unpublished: list of parts to unmap */
+	bool unmapped;		/* once unpublished: pmem2_map_delete worked */
 };
 
 struct pmemset_part_map {
 	RB_ENTRY(pmemset_part_map) node;
 	char *addr;
 	size_t size;
-	int refs; /* atomic: handles given out */
+	int refs; /* atomic: handles given out (never stored, only +1/-1) */
 	struct pmemset *set;
 };
 
@@ -67,6 +81,14 @@ struct pmemset {
 	struct mem_fns fns;
 
 	pthread_rwlock_t lock;
+	/*
+	 * atomic: the thread running a callback fired under the write lock
+	 * (PART_REMOVE, REMOVE_RANGE), or 0. That thread must not call back
+	 * into the set: it would wait for its own lock.
+	 */
+	unsigned long cb_thread;
+	unsigned long
+		seq; /* atomic: odd while a writer changes what readers read */
 	struct part_tree parts;
 	struct pmap_tree pmaps;
 	struct pmap_index index;	/* fast path of part_map_by_address */
@@ -107,12 +129,59 @@ struct pmemset_part_map *set_first_pmap_from(struct pmemset *set,
 /*
  * pmap_alloc/pmap_free -- part maps come from chunks of the set, so a set's
  * part maps are dense in memory (lookups in a large set touch fewer pages).
- * With the set's write lock held. pmap_alloc returns a zeroed part map or
- * NULL.
+ * With the set's write lock held. pmap_alloc returns a part map or NULL;
+ * its reference count is 0 apart from lock-free readers' passing ones.
  */
 struct pmemset_part_map *pmap_alloc(struct pmemset *set);
 void pmap_free(struct pmemset *set, struct pmemset_part_map *m);
 void pmap_pool_destroy(struct pmemset *set);
+
+/* set_reentered -- the message and code of a call refused by set_reentry */
+int set_reentered(const char *fn);
+
+/*
+ * set_reentry -- 0, or a negative code with a message when the calling
+ * thread is inside a callback the set fired under its write lock. One load
+ * of a field that is 0 except while such a callback runs.
+ */
+static inline int
+set_reentry(struct pmemset *set, const char *fn)
+{
+	unsigned long t = __atomic_load_n(&set->cb_thread, __ATOMIC_RELAXED);
+	if (__builtin_expect(t != 0, 0) && t == (unsigned long)pthread_self())
+		return set_reentered(fn);
+	return 0;
+}
+
+/*
+ * STORE -- a field lock-free readers load (part maps, npmaps); release, so
+ * a reader that sees it also sees the count made odd before it
+ */
+#define STORE(dst, v) __atomic_store_n(&(dst), (v), __ATOMIC_RELEASE)
+
+/*
+ * set_write_begin/set_write_end -- around every change lock-free readers
+ * could see, with the write lock held. No callback, system call or wait
+ * in between: readers spin meanwhile.
+ */
+static inline void
+set_write_begin(struct pmemset *set)
+{
+	__atomic_store_n(&set->seq, set->seq + 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void
+set_write_end(struct pmemset *set)
+{
+	__atomic_store_n(&set->seq, set->seq + 1, __ATOMIC_RELEASE);
+}
+
+/* pmap_refs -- a part map's references, as a remover must read them */
+static inline int
+pmap_refs(struct pmemset_part_map *m)
+{
+	return __atomic_load_n(&m->refs, __ATOMIC_SEQ_CST);
+}
 
 /* set_fix_granularity -- state of the set when its first part arrives */
 void set_fix_granularity(struct pmemset *set, struct pmem2_map *map);
