@@ -58,7 +58,21 @@ local function report(name, ns, base)
   end
 end
 
+local function time_floor()
+  local best = math.huge
+  local empty = function() end
+  for _ = 1, ROUNDS do
+    local t0 = os.clock()
+    for _ = 1, N do pcall(empty) end
+    best = math.min(best, os.clock() - t0)
+  end
+  return best / N * 1e9
+end
+
 print(("lua_events: %d iterations, best of %d rounds (CPU time)"):format(N, ROUNDS))
+print("(bench_lua_events, a C program, puts the module and the host side by side"
+  .. " against a bare lua_pcall)")
+report("floor: pcall of an empty function from Lua", time_floor())
 local base = with_set({}, time_drains)
 report("drain, no handlers (baseline)", base)
 report("drain, unsubscribed kind (on.part_add only)",

@@ -13,10 +13,13 @@
  *   on_event = fn                                 handler of every kind
  *   acceptable_states = { "ok", ... }             a list of state names, or
  *   acceptable_states = fn(state, info) -> bool [, why]
- * Handlers are called as fn(set, ev) and run under pcall: an error never
- * unwinds through C; it becomes the handler's result (for the one event
- * whose result the core honours, PMEMSET_EVENT_BADBLOCKS_CLEARED) and the
- * host's error message. See docs/host.md for the event fields and the keys.
+ * Handlers are called as fn(set, ev) with the pmemset module's own set and
+ * event objects (a handler written for pmemset.new runs unchanged here)
+ * and run under pcall: an error never unwinds through C; it becomes the
+ * handler's result (for the one event whose result the core honours,
+ * PMEMSET_EVENT_BADBLOCKS_CLEARED) and the host's error message. Layouts
+ * map through the module's layout code: one dialect (docs/layout.md). See
+ * docs/host.md for the event fields and the keys.
  *
  * Every function returning int returns 0 on success or a negative code: a
  * PMEMSET_LUA_E_* value below, a negated errno, or a libpmemset code passed
@@ -102,12 +105,26 @@ int pmemset_lua_attach(struct pmemset_lua *host, struct pmemset_config *cfg);
 
 /*
  * pmemset_lua_map_layout -- run the layout script at path and map what it
- * describes into a new set owned by the host (see docs/host.md for the
- * layout table). On failure nothing stays mapped or open, the keys are as
- * they were, *set is NULL and the message names the part that failed.
+ * describes into a new set owned by the host, through the module's
+ * pmemset.layout (docs/layout.md). PMEMSET_LUA_E_SCRIPT if the script
+ * fails, PMEMSET_LUA_E_INVALID_SCRIPT if the table is malformed (every
+ * problem with its path in the message, nothing touched), else the core's
+ * code. On failure nothing stays mapped, reserved or open, files the layout
+ * created are removed, the keys are as they were, *set is NULL and the
+ * message names the part that failed.
  */
 int pmemset_lua_map_layout(struct pmemset_lua *host, const char *path,
 			   struct pmemset **set);
+
+/*
+ * pmemset_lua_push_report -- push onto the host's Lua stack
+ * (pmemset_lua_state) a table describing a set the host mapped from a
+ * layout: pmemset.layout.report's { part_maps, granularity, coalescing,
+ * parts = { {part, name, source, offset, addr, size, map, map_size,
+ * state}... } }, plain data a caller may print or serialise. -EINVAL if
+ * set is not one of the host's layouts (nothing pushed).
+ */
+int pmemset_lua_push_report(struct pmemset_lua *host, struct pmemset *set);
 
 /*
  * pmemset_lua_delete_set -- delete a set the host mapped from a layout (its

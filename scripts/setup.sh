@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config libpmem2-dev libndctl-dev
 	libdaxctl-dev libbsd-dev liblua5.4-dev lua5.4 lua-busted
 	lua-check clang-format luarocks groff-base
+	lua-ldoc
 	lua-cjson corosync pacemaker pacemaker-cli-utils pacemaker-resource-agents
 	libxml2-utils)
 

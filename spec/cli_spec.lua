@@ -108,13 +108,14 @@ return {
     assert.equal(0, code)
     assert.matches("parts:\n", out)
     local rows = {}
-    for n, addr, size, state, src in out:gmatch(
-        "\n  (%d+)%s+%d+%s+0x(%x+)%s+(%d+)%s+(%S+)%s+(%S+)") do
+    for n, addr, size, offset, state, src in out:gmatch(
+        "\n  (%d+)%s+%d+%s+%d+%s+0x(%x+)%s+(%d+)%s+(%d+)%s+(%S+)%s+(%S+)") do
       rows[#rows + 1] = { n = n, addr = addr, size = tonumber(size),
-        state = state, src = src }
+        state = state, src = src, offset = tonumber(offset) }
     end
     assert.equal(2, #rows)
     assert.same({ 65536, 131072 }, { rows[1].size, rows[2].size })
+    assert.same({ 0, 65536 }, { rows[1].offset, rows[2].offset })
     assert.equal(pool, rows[1].src)
     assert.equal(pool, rows[2].src)
     assert.equal("-", rows[1].state)
@@ -137,8 +138,8 @@ return {
     local out, _, code = run({ "--layout", layout })
     assert.equals(0, code)
     local order = {}
-    for n in out:gmatch("\n  (%d+)%s+%d+%s+0x") do order[#order + 1] = tonumber(n) end
-    assert.same({ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, order)
+    for n in out:gmatch("\n  (%d+)%s+%d+%s+%d+%s+0x") do order[#order + 1] = tonumber(n) end
+    assert.same({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, order)
   end)
 
   it("reports a failing layout with the part and exit 1", function()
@@ -150,7 +151,57 @@ return { parts = { { file = %q, length = "64K" } } }]]):format(
     assert.equal(1, code)
     assert.matches("parts%[1%]", err)
     assert.matches("no%-such%.pool", err)
-    assert.matches("%(none%)", out)
+    assert.equal("", out) -- no report after a failed layout
+  end)
+
+  it("exits 1 when a handler raises, 0 when it only refuses", function()
+    local layout = tmp .. "/raising.lua"
+    write(layout, ([[
+return { parts = { { temporary = %q, length = "64K" } },
+  on = { part_add = function() error("handler broke") end } }]]):format(tmp))
+    local out, err, code = run({ "--layout", layout })
+    assert.equal(1, code)
+    assert.matches("handler broke", out .. err)
+    write(layout, ([[
+return { parts = { { temporary = %q, length = "64K" } },
+  on = { part_add = function() return false, "not today" end } }]]):format(tmp))
+    out, err, code = run({ "--layout", layout })
+    assert.equal(0, code)
+    assert.equal("", err)
+    assert.matches("part_add", out)
+  end)
+
+  it("undoes a failed layout in a sandbox too (no os.remove for scripts)", function()
+    local made = tmp .. "/sandboxed.pool"
+    os.remove(made)
+    local layout = tmp .. "/sandboxed.lua"
+    write(layout, ([[
+return { parts = { { file = %q, create = "always", length = "64K" },
+                   { file = %q, length = "64K" } } }]]):format(made, made .. ".missing"))
+    local out, err, code = run({ "--sandbox", "--layout", layout })
+    assert.equal(1, code)
+    assert.equal("", out)
+    assert.matches("parts%[2%]", err)
+    assert.is_nil(io.open(made))
+  end)
+
+  it("exits 1 on an invalid layout, naming every problem", function()
+    local layout = tmp .. "/invalid.lua"
+    write(layout, [[
+return { granularty = "page", parts = { { file = "x", lenght = "64K" } } }]])
+    local out, err, code = run({ "--layout", layout })
+    assert.equal(1, code)
+    assert.equal("", out)
+    assert.matches('layout.granularty: unknown field %(did you mean "granularity"%?%)', err)
+    assert.matches('parts%[1%].lenght: unknown field %(did you mean "length"%?%)', err)
+  end)
+
+  it("exits 1 when a script raises and 2 on a missing option argument", function()
+    local _, err, code = run({ "-e", "error('boom')" })
+    assert.equal(1, code)
+    assert.matches("boom", err)
+    _, _, code = run({ "--layout" })
+    assert.equal(2, code)
   end)
 
   it("runs sandboxed on request", function()

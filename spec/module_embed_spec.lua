@@ -15,7 +15,8 @@ describe("pmemset.so without the Lua files", function()
     local f = assert(io.popen(cmd))
     local out = f:read("a")
     assert.is_true(f:close())
-    assert.equal('parts[1].length: expected a size, got "z"', out)
+    assert.equal('parts[1].length: expected a size, got "z" (a size is '
+      .. 'digits with an optional unit)', out)
   end)
 
   it("closes sets left open when the interpreter exits", function()

@@ -49,7 +49,10 @@ describe("pmemset.size", function()
     assert.equal(4096, pmemset.size(4096))
     assert.equal(4096, pmemset.size("4096"))
     assert.equal(64 * 1024, pmemset.size("64K"))
-    assert.equal(64 * 1024, pmemset.size("64k"))
+    assert.equal(64 * 1024, pmemset.size("64KiB"))
+    assert.equal(2 ^ 50 // 1, pmemset.size("1P"))
+    assert.equal(2 ^ 50 // 1, pmemset.size("1PiB"))
+    assert.equal(5 * 2 ^ 30 // 1, pmemset.size("5GiB"))
     assert.equal(2 * 1024 * 1024, pmemset.size("2M"))
     assert.equal(1024 * 1024 * 1024, pmemset.size("1G"))
     assert.equal(3 * 2 ^ 40 // 1, pmemset.size("3T"))
@@ -57,10 +60,11 @@ describe("pmemset.size", function()
   end)
 
   it("rejects malformed, negative and overflowing sizes", function()
-    for _, bad in ipairs { "abc", "", "12Q", "1KB", "-1", " 1", "1.5K" } do
+    for _, bad in ipairs { "abc", "", "12Q", "1KB", "-1", " 1", "1.5K", "64k",
+                           "1Ki", "1KiBB", "1 K", "0x10", "1e3" } do
       local v, why = pmemset.size(bad)
       assert.is_nil(v, bad)
-      assert.is_string(why)
+      assert.equal(('expected a size, got "%s"'):format(bad), why:sub(1, #bad + 23))
     end
     assert.is_nil(pmemset.size(-1))
     assert.is_nil(pmemset.size(1.5))
@@ -79,7 +83,7 @@ describe("pmemset.size", function()
     assert.has_error(function() pmemset.new { granularity = "page",
       reservation = "12Q" } end,
       'pmemset.new: reservation: expected a size, got "12Q" '
-      .. "(unknown unit (use K, M, G, T or P))")
+      .. "(unknown unit (use K, M, G, T, P or KiB, MiB, GiB, TiB, PiB))")
     assert.has_error(function() pmemset.new { granularity = "page",
       reservation = "99999999999P" } end)
   end)

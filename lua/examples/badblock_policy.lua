@@ -29,24 +29,25 @@ end
 return {
   on = {
     badblock = function(set, ev)
-      local start, len = free_range(ev.source, ev.offset, ev.length)
+      local file = ev.source:path()
+      local start, len = free_range(file, ev.offset, ev.length)
       if not start then
-        decide(ev.source, ev.offset, "refused")
+        decide(file, ev.offset, "refused")
         print(("policy: refused bad block %d+%d of %s (live data)")
-          :format(ev.offset, ev.length, ev.source))
+          :format(ev.offset, ev.length, file))
         return false, "bad block in live data"
       end
       local ok, msg = set:clear_badblock(ev)
       if not ok then
-        decide(ev.source, ev.offset, "failed")
+        decide(file, ev.offset, "failed")
         error("clearing the bad block failed: " .. msg)
       end
-      decide(ev.source, ev.offset, "cleared")
+      decide(file, ev.offset, "cleared")
       print(("policy: cleared bad block %d+%d of %s (free range %d+%d)")
-        :format(ev.offset, ev.length, ev.source, start, len))
+        :format(ev.offset, ev.length, file, start, len))
     end,
     badblocks_cleared = function(_, ev)
-      print("policy: no bad block left in " .. ev.source)
+      print("policy: no bad block left in " .. ev.source:path())
     end,
   },
 }

@@ -14,8 +14,8 @@ return {
   on = {
     part_add = function(_, ev)
       added = added + 1
-      print(("policy: part %d at 0x%x, %d bytes of %s")
-        :format(added, ev.addr, ev.len, ev.source))
+      print(("policy: part %d at 0x%x, %d bytes")
+        :format(added, ev.addr, ev.len))
     end,
   },
 }

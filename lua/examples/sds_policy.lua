@@ -35,7 +35,7 @@ return {
   on = {
     sds_update = function(_, ev)
       print(("policy: persist SDS of %s: id=%s usc=%d refcount=%d")
-        :format(ev.source, ev.sds.id, ev.sds.usc, ev.sds.refcount))
+        :format(ev.source:path(), ev.sds.id, ev.sds.usc, ev.sds.refcount))
     end,
   },
 }

@@ -39,15 +39,44 @@
 --
 --   pmemset.health_file(layout_path [, policy_path [, default_path]])
 -- runs a layout script (in _G, so host.* works in the CLI's interpreter),
--- lends its policy = "file" (relative to the layout: on, on_event,
--- acceptable_states and health where the layout has none) and evaluates it
+-- lends its policy = "file" (pmemset.layout's lend_policy: on, on_event,
+-- acceptable_states, and here health, where the layout has none) and
+-- evaluates it
 -- with the policy script at policy_path, else the layout's own health
 -- function, else the policy script at default_path.
 local core = require "pmemset.core"
 
 local M = {}
 
-local DEFAULT_STATES = { "ok", "ok_but_already_open" }
+--- Health policies: the colour of a node's persistent memory for a cluster
+-- manager, from a report of a layout's pools read without mapping them
+-- (docs/cluster.md).
+-- @submodule pmemset
+
+--- The verdict of a health policy over a layout's pools.
+-- @function health
+-- @tparam table layout a layout table (docs/layout.md)
+-- @tparam[opt] table policy its `health(report)` is used, else the layout's;
+-- its handlers and states where the layout has none
+-- @return verdict ("green", "yellow", "red" or an integer), reason (or
+-- nil) and the report; or nil, message when the health cannot be determined
+
+--- The report a health function gets (the fields are in docs/cluster.md).
+-- Raises on a malformed layout.
+-- @function health_report
+-- @tparam table layout
+-- @tparam[opt] table policy
+-- @treturn table `{ sources = { ... } }`, one entry per part
+
+--- @{health} of a layout script: runs it, lends its `policy` file, and
+-- uses the health function of the script at policy_path, else the
+-- layout's, else the script at default_path.
+-- @function health_file
+-- @tparam string layout_path
+-- @tparam[opt] string policy_path
+-- @tparam[opt] string default_path
+-- @return as @{health}
+
 local COLOURS = { green = true, yellow = true, red = true }
 
 -- the handlers of t, falling back to those of policy
@@ -186,7 +215,7 @@ local function probe_file(r, p, handlers)
   if length == 0 then length = math.max((r.size or 0) - offset, 0) end
   r.used = { offset = offset, length = length }
   if not r.exists then
-    if p.create then return nil end -- the map would create it
+    if p.create and p.create ~= "never" then return nil end -- created by map
     return "no such file"
   end
   local src, err = core.source.file(p.file)
@@ -201,42 +230,20 @@ local function probe_file(r, p, handlers)
   return why
 end
 
--- a copy of t for layout.check: without the fields only scripts have, and
--- with the host loader's extra forms (sds = true, mode = "0644") as tables
--- and integers
-local function checkable(t)
-  local c = {}
-  for k, v in pairs(t) do
-    if k ~= "policy" and k ~= "health" then c[k] = v end
-  end
-  if type(t.parts) ~= "table" then return c end
-  c.parts = {}
-  for i, p in pairs(t.parts) do
-    local q = p
-    if type(p) == "table" then
-      q = {}
-      for k, v in pairs(p) do q[k] = v end
-      if q.sds == true then q.sds = {} end
-      if type(q.mode) == "string" then q.mode = tonumber(q.mode, 8) end
-    end
-    c.parts[i] = q
-  end
-  return c
-end
-
 -- report(layout [, policy]) -- the report described above
 function M.report(t, policy)
   if type(t) ~= "table" then
     error("layout: expected a table, got " .. type(t), 2)
   end
   -- loaded on first use: the embedded modules load in name order
-  require("pmemset.layout").check(checkable(t))
+  require("pmemset.layout").check(t)
   local on = pick(t, policy, "on")
   local on_event = pick(t, policy, "on_event")
   local handlers = {
     badblock = on and on.badblock or on_event,
     cleared = on and on.badblocks_cleared or on_event,
-    states = pick(t, policy, "acceptable_states") or DEFAULT_STATES,
+    states = pick(t, policy, "acceptable_states")
+      or require("pmemset.layout").defaults.acceptable_states,
   }
   local report = { sources = {} }
   for i, p in ipairs(t.parts or {}) do
@@ -290,34 +297,20 @@ local function run_script(path, what)
   return t
 end
 
-local function relative_to(layout, path)
-  if path:sub(1, 1) == "/" then return path end
-  local dir = layout:match("^(.*/)") or ""
-  return dir .. path
-end
-
--- the layout's policy = "file" lends what the layout does not set
-local function lend_policy(t, path)
-  if t.policy == nil then return true end
-  if type(t.policy) ~= "string" then
-    return nil, path .. ": policy is not a file name"
-  end
-  local pol, err = run_script(relative_to(path, t.policy), "policy")
-  if not pol then return nil, err end
-  for _, k in ipairs { "on", "on_event", "acceptable_states", "health" } do
-    if t[k] == nil then t[k] = pol[k] end
-  end
-  return true
-end
-
 -- load(layout_path [, policy_path]) -> layout, policy | nil, message
 function M.load(path, policy_path)
   local t, err = run_script(path, "layout")
   if not t then return nil, err end
-  local ok, lerr = lend_policy(t, path)
-  if not ok then return nil, lerr end
-  local valid, cerr = pcall(require("pmemset.layout").check, checkable(t))
-  if not valid then return nil, path .. ": " .. cerr end
+  local layout = require "pmemset.layout"
+  local problems = layout.problems(t)
+  if #problems > 0 then
+    return nil, path .. ": " .. layout.format_problems(problems)
+  end
+  local ok, merged, lent = pcall(layout.lend_policy, t,
+                                 path:match("^(.*)/[^/]*$") or ".")
+  if not ok then return nil, path .. ": " .. tostring(merged) end
+  t = merged
+  if t.health == nil and lent then t.health = lent.health end
   local policy
   if policy_path then
     policy, err = run_script(policy_path, "policy")

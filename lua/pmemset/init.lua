@@ -66,8 +66,8 @@
 -- pmemset.errors (name -> code), pmemset.flags, pmemset.states,
 -- pmemset.events, pmemset.emu (emulated devices), pmemset.inventory(),
 -- pmemset.layout(t), pmemset.load_layout(path [, env]),
--- pmemset.check_layout(t) (see layout.lua), pmemset.health(layout, policy),
--- pmemset.health_report(layout [, policy]),
+-- pmemset.check_layout(t) -> list of {path =, message =} (see layout.lua),
+-- pmemset.health(layout, policy), pmemset.health_report(layout [, policy]),
 -- pmemset.health_file(layout_path [, policy_path [, default_path]])
 -- (see health.lua).
 local pmemset = require "pmemset.core"
@@ -76,7 +76,7 @@ local health = require "pmemset.health"
 
 pmemset.layout = layout.build
 pmemset.load_layout = layout.load
-pmemset.check_layout = layout.check
+pmemset.check_layout = layout.problems
 pmemset.health = health.evaluate
 pmemset.health_report = health.report
 pmemset.health_file = health.file

@@ -136,6 +136,57 @@ failed_layout_leaves_nothing(void)
 	pmemset_lua_delete(&host);
 }
 
+/* the cases: each message through the host, as the module says it */
+static void
+host_validation_messages(void)
+{
+	static const struct {
+		const char *parts;
+		const char *msg;
+	} cases[] = {
+		{ "{ { temporary = '/tmp', length = '64K' }, "
+		  "{ temporary = '/tmp', lenght = '64K' } }",
+		  "parts[2].lenght: unknown field (did you mean \"length\"?)" },
+		{ "{ file = 'x' }",
+		  "parts: expected a list of parts, found the key \"file\"" },
+		{ "{ { file = 'x', temporary = '/tmp' } }",
+		  "parts[1]: file and temporary exclude each other" },
+		{ "{ { file = 'x', mode = 'rw' } }",
+		  "parts[1].mode: expected a file mode" },
+		{ "{ { file = 'x', offset = 100 } }",
+		  "parts[1].offset: offset 100 is not a multiple of the page "
+		  "size" },
+		{ "{ { file = 'x', length = '1.5G' } }",
+		  "parts[1].length: expected a size, got \"1.5G\"" },
+		{ "{ { file = 'x', create = 'sometimes' } }",
+		  "parts[1].create: expected one of \"never\", \"always\", "
+		  "\"if_needed\", got \"sometimes\"" },
+		{ "{}", "parts: empty (a layout maps at least one part)" },
+	};
+	const char *layout = ut_path("check-layout.lua");
+	struct pmemset_lua *host;
+	UT_OK(pmemset_lua_new(&host, 0));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024];
+		snprintf(text, sizeof(text),
+			 "return { granularty = 'page', "
+			 "parts = %s }",
+			 cases[i].parts);
+		write_text(layout, text);
+		struct pmemset *set;
+		int ret = pmemset_lua_map_layout(host, layout, &set);
+		const char *msg = pmemset_lua_errormsg(host);
+		if (ret != PMEMSET_LUA_E_INVALID_SCRIPT ||
+		    !strstr(msg, cases[i].msg) ||
+		    !strstr(msg, "layout.granularty: unknown field (did you "
+				 "mean \"granularity\"?)") ||
+		    strstr(msg, "reservation") /* no stale libpmem2 text */)
+			UT_FAIL("case %zu: %d %s", i, ret, msg);
+		UT_ASSERT(access("x", F_OK) != 0);
+	}
+	pmemset_lua_delete(&host);
+}
+
 static void
 run_file_with_args(void)
 {
@@ -207,6 +258,7 @@ main(void)
 {
 	UT_RUN(layout_maps_parts);
 	UT_RUN(failed_layout_leaves_nothing);
+	UT_RUN(host_validation_messages);
 	UT_RUN(run_file_with_args);
 	UT_RUN(sandbox);
 	return 0;

@@ -69,8 +69,9 @@ events_reach_handlers_and_keys(void)
 		"return { on = {\n"
 		"  part_add = function(set, ev)\n"
 		"    seen[#seen + 1] = ev.type .. ' ' .. ev.len .. ' ' ..\n"
-		"      ev.source\n"
-		"    assert(set:get('parts.0.addr') == ev.addr)\n"
+		"      host.get('parts.0.source')\n"
+		"    assert(host.get('parts.0.addr') == ev.addr)\n"
+		"    assert(getmetatable(set).__name == 'pmemset.set')\n"
 		"  end,\n"
 		"  part_remove = function(_, ev)\n"
 		"    seen[#seen + 1] = ev.type .. ' ' .. ev.len\n"
@@ -329,11 +330,16 @@ bad_policies(void)
 		int err;
 		const char *msg;
 	} cases[] = {
-		{ "return 1", PMEMSET_LUA_E_INVALID_SCRIPT, "no table" },
+		{ "return 1", PMEMSET_LUA_E_INVALID_SCRIPT,
+		  "policy: expected a table, got 1" },
+		{ "return { on = {}, acceptable = {} }",
+		  PMEMSET_LUA_E_INVALID_SCRIPT,
+		  "policy.acceptable: unknown field (did you mean "
+		  "\"acceptable_states\"?)" },
 		{ "return { on = { nope = print } }",
-		  PMEMSET_LUA_E_INVALID_SCRIPT, "no such event" },
+		  PMEMSET_LUA_E_INVALID_SCRIPT, "on.nope: expected one of" },
 		{ "return { on = { part_add = 1 } }",
-		  PMEMSET_LUA_E_INVALID_SCRIPT, "not a function" },
+		  PMEMSET_LUA_E_INVALID_SCRIPT, "expected a function" },
 		{ "return { on_event = {} }", PMEMSET_LUA_E_INVALID_SCRIPT,
 		  "on_event" },
 		{ "return { acceptable_states = { 'fine' } }",

@@ -3,13 +3,15 @@
  * health.c -- pmemset-lua --health LAYOUT [--policy FILE] [--format json]:
  * one evaluation of the health policy over a layout's pools (the module's
  * pmemset.health_file, lua/pmemset/health.lua), printed for a cluster agent.
+ * The policy is FILE's, else the layout's own health function, else the
+ * default policy installed with the program (PMEMSET_HEALTH_POLICY,
+ * relative to its directory).
  *
  * Standard output carries only the verdict: whatever the layout and policy
  * scripts print goes to standard error, so "verdict: reason" (or the JSON
  * document) is all an agent has to parse.
  */
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,92 +27,14 @@
 
 #define PROGRAM "pmemset-lua"
 
-struct health_options {
-	const char *layout;
-	const char *policy;
-	const char *emulate;
-	int json;
-};
-
 int
-health_wanted(int argc, char *argv[])
+health_format(const char *name)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return 0;
-		if (strcmp(argv[i], "--health") == 0 ||
-		    strncmp(argv[i], "--health=", 9) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static void
-health_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: " PROGRAM " --health LAYOUT [--policy FILE] "
-		"[--format text|json] [--emulate FILE]\n"
-		"Evaluate the health policy over the pools of LAYOUT "
-		"without mapping them.\n"
-		"The policy is FILE, else the layout's own health "
-		"function, else the default\n"
-		"policy installed with the program "
-		"(<program's directory>/" PMEMSET_HEALTH_POLICY ").\n"
-		"Prints \"green|yellow|red|<score>: reason\" (or a JSON "
-		"document with the\n"
-		"report); exit status 0 when a verdict was reached, 1 when "
-		"the health\n"
-		"cannot be determined, 2 on bad usage.\n");
-}
-
-/* 0, or 2 after a message on bad usage */
-static int
-parse_health(int argc, char *argv[], struct health_options *o)
-{
-	enum { OPT_HEALTH = 256, OPT_POLICY, OPT_FORMAT, OPT_EMULATE };
-	static const struct option longopts[] = {
-		{ "health", required_argument, NULL, OPT_HEALTH },
-		{ "policy", required_argument, NULL, OPT_POLICY },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "emulate", required_argument, NULL, OPT_EMULATE },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_HEALTH:
-			o->layout = optarg;
-			break;
-		case OPT_POLICY:
-			o->policy = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "text") != 0) {
-				fprintf(stderr,
-					PROGRAM ": --format: expected text or "
-						"json, got \"%s\"\n",
-					optarg);
-				return 2;
-			}
-			o->json = strcmp(optarg, "json") == 0;
-			break;
-		case OPT_EMULATE:
-			o->emulate = optarg;
-			break;
-		default:
-			health_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, PROGRAM ": --health takes no operand (%s)\n",
-			argv[optind]);
-		health_usage(stderr);
-		return 2;
-	}
-	return 0;
+	if (strcmp(name, "text") == 0)
+		return 0;
+	if (strcmp(name, "json") == 0)
+		return 1;
+	return -1;
 }
 
 /* message handler: the error with a traceback */
@@ -186,11 +110,12 @@ push_default_policy(lua_State *L)
 }
 
 static int
-evaluate(lua_State *L, const struct health_options *o, FILE *out)
+evaluate(lua_State *L, const char *layout, const char *policy, int json,
+	 FILE *out)
 {
-	lua_pushstring(L, o->layout);
-	if (o->policy)
-		lua_pushstring(L, o->policy);
+	lua_pushstring(L, layout);
+	if (policy)
+		lua_pushstring(L, policy);
 	else
 		lua_pushnil(L);
 	push_default_policy(L);
@@ -203,7 +128,7 @@ evaluate(lua_State *L, const struct health_options *o, FILE *out)
 			lua_tostring(L, -2));
 		return 1;
 	}
-	if (o->json)
+	if (json)
 		return print_json(L, out);
 	const char *verdict = lua_tostring(L, -3);
 	const char *reason = lua_tostring(L, -2);
@@ -232,35 +157,23 @@ verdict_stream(void)
 }
 
 int
-health_main(int argc, char *argv[])
+health_run(const char *layout, const char *policy, int json)
 {
-	struct health_options o = { 0 };
-	int ret = parse_health(argc, argv, &o);
-	if (ret)
-		return ret;
-	if (!o.layout) {
-		health_usage(stderr);
-		return 2;
-	}
-	/* before the host exists: the device layer reads it at first use */
-	if (o.emulate && setenv("PMEMSET_EMULATE", o.emulate, 1) != 0) {
-		perror(PROGRAM ": setenv");
-		return 1;
-	}
 	FILE *out = verdict_stream();
 	if (!out) {
 		perror(PROGRAM ": standard output");
 		return 1;
 	}
 	struct pmemset_lua *host;
-	ret = pmemset_lua_new(&host, 0);
+	int ret = pmemset_lua_new(&host, 0);
 	if (ret) {
 		fprintf(stderr, PROGRAM ": cannot create the host: %s\n",
 			strerror(-ret));
 		fclose(out);
 		return 1;
 	}
-	int status = evaluate(pmemset_lua_state(host), &o, out);
+	int status =
+		evaluate(pmemset_lua_state(host), layout, policy, json, out);
 	pmemset_lua_delete(&host);
 	fflush(stdout);
 	if (fclose(out) != 0 && status == 0) {

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * health.h -- pmemset-lua --health (health.c), kept apart from main.c's
- * options: a health evaluation takes its own.
+ * health.h -- pmemset-lua --health (health.c): main.c's option table parses
+ * the command line, health.c evaluates and prints.
  */
 
 #ifndef PMEMSET_CLI_HEALTH_H
 #define PMEMSET_CLI_HEALTH_H 1
 
-/* 1 when the command line asks for --health */
-int health_wanted(int argc, char *argv[]);
+/* --format's argument: 0 for "text", 1 for "json", -1 for anything else */
+int health_format(const char *name);
 
-/* parses the --health command line and evaluates it; the exit status */
-int health_main(int argc, char *argv[]);
+/*
+ * health_run -- evaluate the health policy over the layout's pools and
+ * print the verdict ("verdict: reason", or JSON when json is non-zero) on
+ * standard output, everything the scripts print going to standard error.
+ * Returns the exit status: 0 when a verdict was reached, 1 when the health
+ * cannot be determined.
+ */
+int health_run(const char *layout, const char *policy, int json);
 
 #endif /* PMEMSET_CLI_HEALTH_H */

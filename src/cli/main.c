@@ -20,102 +20,251 @@
 
 #define PROGRAM "pmemset-lua"
 
+/* exit statuses, as --help documents them */
+enum { EXIT_OK = 0, EXIT_FAILURE_RUN = 1, EXIT_USAGE = 2 };
+
 struct options {
 	const char **chunks; /* -e code, in order */
 	int nchunks;
 	const char *layout;
 	const char *emulate;
 	unsigned flags;
+	const char *health; /* --health LAYOUT (health.c) */
+	const char *policy;
+	int json;
 	const char *script; /* NULL: none */
 	int argc;	    /* the script's arguments */
 	char **argv;
 };
 
+/*
+ * The options: one row each (add a row and its handler to add one). arg
+ * names the argument in --help, NULL for none. A handler returns 0, or
+ * 1 to exit successfully now (--help), or -1 on bad usage.
+ */
+struct option_row {
+	const char *name;
+	int short_name; /* 0: long only */
+	const char *arg;
+	const char *help;
+	int (*handle)(struct options *o, const char *arg);
+};
+
+static int opt_execute(struct options *o, const char *arg);
+static int opt_layout(struct options *o, const char *arg);
+static int opt_emulate(struct options *o, const char *arg);
+static int opt_sandbox(struct options *o, const char *arg);
+static int opt_health(struct options *o, const char *arg);
+static int opt_policy(struct options *o, const char *arg);
+static int opt_format(struct options *o, const char *arg);
+static int opt_help(struct options *o, const char *arg);
+static int opt_version(struct options *o, const char *arg);
+
+static const struct option_row option_table[] = {
+	{ "execute", 'e', "CODE",
+	  "run CODE (may be repeated; before the script)", opt_execute },
+	{ "layout", 'l', "FILE",
+	  "map the layout FILE and print its parts and events", opt_layout },
+	{ "emulate", 0, "FILE",
+	  "use the emulated devices described in FILE (sets PMEMSET_EMULATE)",
+	  opt_emulate },
+	{ "sandbox", 0, NULL,
+	  "no os.execute, io.popen, loadlib, os.remove, ...", opt_sandbox },
+	{ "health", 0, "LAYOUT",
+	  "print the health of LAYOUT's pools (maps nothing)", opt_health },
+	{ "policy", 0, "FILE", "the health policy (with --health)",
+	  opt_policy },
+	{ "format", 0, "text|json", "--health's output (default text)",
+	  opt_format },
+	{ "help", 'h', NULL, "print this help and exit", opt_help },
+	{ "version", 'V', NULL, "print the version and exit", opt_version },
+};
+
+#define NOPTIONS (sizeof(option_table) / sizeof(option_table[0]))
+
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: " PROGRAM " [options] [script [args...]]\n"
-		"Run Lua scripts with require \"pmemset\" available "
-		"(the script's arguments\n"
-		"are in arg, as with lua5.4; script - reads standard "
-		"input).\n"
-		"\n"
-		"  -e, --execute CODE   run CODE (may be repeated; "
-		"before the script)\n"
-		"  -l, --layout FILE    map the layout FILE and print "
-		"its parts and events\n"
-		"      --emulate FILE   use the emulated devices "
-		"described in FILE\n"
-		"                       (sets PMEMSET_EMULATE before "
-		"anything is mapped)\n"
-		"      --sandbox        no os.execute, io.popen, "
-		"loadlib, os.remove, ...\n"
-		"      --health LAYOUT  print the health of LAYOUT's "
-		"pools\n"
-		"      --policy FILE, --format text|json   (with --health)\n"
-		"  -h, --help           print this help and exit\n"
-		"  -V, --version        print the version and exit\n"
-		"\n"
-		"The global table host tracks the set's state: "
-		"host.get(key),\n"
-		"host.keys(prefix), host.track(key, {\"add\", "
-		"\"modify\", ...}, fn).\n"
-		"Exit status: 0 on success, 1 when a script, layout "
-		"or mapping fails\n"
-		"(a traceback is printed), 2 on bad usage.\n");
+	fprintf(out, "usage: " PROGRAM " [options] [script [args...]]\n"
+		     "Run Lua scripts with require \"pmemset\" available "
+		     "(the script's arguments\n"
+		     "are in arg, as with lua5.4; script - reads standard "
+		     "input).\n\n");
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const struct option_row *r = &option_table[i];
+		char left[64];
+		snprintf(left, sizeof(left), "%c%c%s--%s%s%s",
+			 r->short_name ? '-' : ' ',
+			 r->short_name ? r->short_name : ' ',
+			 r->short_name ? ", " : "  ", r->name,
+			 r->arg ? " " : "", r->arg ? r->arg : "");
+		fprintf(out, "  %-22s %s\n", left, r->help);
+	}
+	fprintf(out, "\n"
+		     "The global table host tracks the set's state: "
+		     "host.get(key),\n"
+		     "host.keys(prefix), host.track(key, {\"add\", "
+		     "\"modify\", ...}, fn).\n"
+		     "Exit status:\n"
+		     "  0  success\n"
+		     "  1  a script, a layout or an event handler failed "
+		     "(the message, with a\n"
+		     "     traceback, is on standard error; a failed layout "
+		     "prints no report)\n"
+		     "  2  bad usage\n"
+		     "With --health: 0 when a verdict was reached (any "
+		     "colour), 1 when the health\n"
+		     "cannot be determined, 2 on bad usage.\n");
+}
+
+static int
+opt_execute(struct options *o, const char *arg)
+{
+	o->chunks[o->nchunks++] = arg;
+	return 0;
+}
+
+static int
+opt_layout(struct options *o, const char *arg)
+{
+	o->layout = arg;
+	return 0;
+}
+
+static int
+opt_emulate(struct options *o, const char *arg)
+{
+	o->emulate = arg;
+	return 0;
+}
+
+static int
+opt_sandbox(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->flags |= PMEMSET_LUA_SANDBOX;
+	return 0;
+}
+
+static int
+opt_health(struct options *o, const char *arg)
+{
+	o->health = arg;
+	return 0;
+}
+
+static int
+opt_policy(struct options *o, const char *arg)
+{
+	o->policy = arg;
+	return 0;
+}
+
+static int
+opt_format(struct options *o, const char *arg)
+{
+	o->json = health_format(arg);
+	if (o->json < 0) {
+		fprintf(stderr,
+			PROGRAM
+			": --format: expected text or json, got \"%s\"\n",
+			arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_help(struct options *o, const char *arg)
+{
+	(void)o, (void)arg;
+	usage(stdout);
+	return 1;
+}
+
+static int
+opt_version(struct options *o, const char *arg)
+{
+	(void)o, (void)arg;
+	printf(PROGRAM " %s (%s)\n", PMEMSET_VERSION, LUA_RELEASE);
+	return 1;
+}
+
+/* getopt's tables from the option table; index = row + 256 */
+static void
+getopt_tables(struct option *longopts, char *shortopts)
+{
+	size_t n = 0;
+	shortopts[n++] = '+'; /* the first operand is the script */
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const struct option_row *r = &option_table[i];
+		longopts[i] = (struct option){ r->name,
+					       r->arg ? required_argument
+						      : no_argument,
+					       NULL, (int)i + 256 };
+		if (r->short_name) {
+			shortopts[n++] = (char)r->short_name;
+			if (r->arg)
+				shortopts[n++] = ':';
+		}
+	}
+	longopts[NOPTIONS] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts[n] = '\0';
+}
+
+static const struct option_row *
+row_of(int c)
+{
+	if (c >= 256 && (size_t)(c - 256) < NOPTIONS)
+		return &option_table[c - 256];
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (option_table[i].short_name == c)
+			return &option_table[i];
+	return NULL;
+}
+
+/* --health evaluates, and runs nothing else; 0 or -1 on bad usage */
+static int
+health_usage(const struct options *o)
+{
+	const char *wrong = !o->health	 ? "--policy and --format need --health"
+			    : o->script	 ? "--health runs no script"
+			    : o->layout	 ? "--health maps no layout"
+			    : o->nchunks ? "--health runs no -e chunk"
+					 : NULL;
+	if (!wrong)
+		return 0;
+	fprintf(stderr, PROGRAM ": %s\n", wrong);
+	usage(stderr);
+	return -1;
 }
 
 /* 0, 1 to exit successfully now, -1 on bad usage */
 static int
 parse_options(int argc, char *argv[], struct options *o)
 {
-	enum { OPT_EMULATE = 256, OPT_SANDBOX };
-	static const struct option longopts[] = {
-		{ "execute", required_argument, NULL, 'e' },
-		{ "layout", required_argument, NULL, 'l' },
-		{ "emulate", required_argument, NULL, OPT_EMULATE },
-		{ "sandbox", no_argument, NULL, OPT_SANDBOX },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option longopts[NOPTIONS + 1];
+	char shortopts[2 * NOPTIONS + 2];
+	getopt_tables(longopts, shortopts);
 	o->chunks = calloc((size_t)argc, sizeof(*o->chunks));
 	if (!o->chunks)
 		return -1;
 	int c;
-	/* "+": the first operand is the script; what follows is its own */
-	while ((c = getopt_long(argc, argv, "+e:l:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			o->chunks[o->nchunks++] = optarg;
-			break;
-		case 'l':
-			o->layout = optarg;
-			break;
-		case OPT_EMULATE:
-			o->emulate = optarg;
-			break;
-		case OPT_SANDBOX:
-			o->flags |= PMEMSET_LUA_SANDBOX;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'V':
-			printf(PROGRAM " %s (%s)\n", PMEMSET_VERSION,
-			       LUA_RELEASE);
-			return 1;
-		default:
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct option_row *r = row_of(c);
+		int ret = r ? r->handle(o, optarg) : -1;
+		if (ret < 0)
 			usage(stderr);
-			return -1;
-		}
+		if (ret)
+			return ret;
 	}
 	if (optind < argc) {
 		o->script = argv[optind];
 		o->argc = argc - optind - 1;
 		o->argv = argv + optind + 1;
 	}
+	if (o->health || o->policy || o->json)
+		return health_usage(o);
 	if (!o->script && !o->layout && o->nchunks == 0) {
 		fprintf(stderr, PROGRAM ": nothing to run\n");
 		usage(stderr);
@@ -128,7 +277,7 @@ static int
 fail(struct pmemset_lua *host)
 {
 	fprintf(stderr, PROGRAM ": %s\n", pmemset_lua_errormsg(host));
-	return 1;
+	return EXIT_FAILURE_RUN;
 }
 
 /* maps the layout, prints the report; the set stays mapped for scripts */
@@ -143,13 +292,19 @@ run_layout(struct pmemset_lua *host, const char *path, struct pmemset **set)
 	pmemset_lua_set_event_observer(host, report_observe, r);
 	int ret = pmemset_lua_map_layout(host, path, set);
 	pmemset_lua_set_event_observer(host, NULL, NULL);
-	/* the message first: the report's lookups may replace it */
-	if (ret)
-		fail(host);
-	report_print(r, *set, stdout);
+	int status = EXIT_OK;
+	if (ret) {
+		status = fail(host); /* only the error: nothing was mapped */
+	} else if (report_handler_failed(r)) {
+		fprintf(stderr, PROGRAM ": %s: an event handler failed\n",
+			path);
+		status = EXIT_FAILURE_RUN;
+	}
+	if (!ret && report_print(r, *set, stdout) != 0)
+		status = EXIT_FAILURE_RUN;
 	fflush(stdout);
 	report_delete(&r);
-	return ret ? 1 : 0;
+	return status;
 }
 
 static int
@@ -181,13 +336,11 @@ run(struct options *o)
 int
 main(int argc, char *argv[])
 {
-	if (health_wanted(argc, argv))
-		return health_main(argc, argv);
 	struct options o = { 0 };
 	int ret = parse_options(argc, argv, &o);
 	if (ret) {
 		free(o.chunks);
-		return ret > 0 ? 0 : 2;
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
 	}
 	/* before the host exists: the device layer reads it at first use */
 	if (o.emulate && setenv("PMEMSET_EMULATE", o.emulate, 1) != 0) {
@@ -195,7 +348,8 @@ main(int argc, char *argv[])
 		free(o.chunks);
 		return 1;
 	}
-	int status = run(&o);
+	int status =
+		o.health ? health_run(o.health, o.policy, o.json) : run(&o);
 	free(o.chunks);
 	return status;
 }

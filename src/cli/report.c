@@ -1,23 +1,35 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * report.c -- the --layout report: one line per event as it is seen (kept
- * until the report is printed), then one row per part from the host's
- * tracking keys (parts.<n>.*), with the part map holding it.
+ * report.c -- the --layout report: the events as they are seen (kept until
+ * the report is printed), added to the table the host builds of the mapped
+ * layout (pmemset_lua_push_report, the module's layout.report), which the
+ * module's layout.format_report turns into text. The same table can be
+ * serialised instead.
  */
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <lauxlib.h>
 #include <libpmemset.h>
 #include <pmemset_ext.h>
 
 #include "report.h"
 
+/* an event as the report shows it */
+struct seen {
+	enum pmemset_event type;
+	char *fields;
+	int result;
+	char *message; /* the host's message of a failed handler, or NULL */
+};
+
 struct report {
 	struct pmemset_lua *host;
-	char **lines;
-	size_t nlines;
+	int handler_failed; /* a handler raised (a refusal is no failure) */
+	struct seen *events;
+	size_t nevents;
 	size_t cap;
 };
 
@@ -35,27 +47,13 @@ report_delete(struct report **r)
 {
 	if (!*r)
 		return;
-	for (size_t i = 0; i < (*r)->nlines; i++)
-		free((*r)->lines[i]);
-	free((*r)->lines);
+	for (size_t i = 0; i < (*r)->nevents; i++) {
+		free((*r)->events[i].fields);
+		free((*r)->events[i].message);
+	}
+	free((*r)->events);
 	free(*r);
 	*r = NULL;
-}
-
-static void
-add_line(struct report *r, const char *line)
-{
-	if (r->nlines == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		char **l = realloc(r->lines, cap * sizeof(*l));
-		if (!l)
-			return;
-		r->lines = l;
-		r->cap = cap;
-	}
-	char *copy = strdup(line);
-	if (copy)
-		r->lines[r->nlines++] = copy;
 }
 
 static const char *
@@ -120,145 +118,86 @@ report_observe(struct pmemset *set, const struct pmemset_event_context *ctx,
 {
 	(void)set;
 	struct report *r = arg;
-	char fields[4200], line[8400];
+	const char *msg = pmemset_lua_errormsg(r->host);
+	if (result == PMEMSET_LUA_E_HANDLER && !strstr(msg, "handler refused"))
+		r->handler_failed = 1;
+	if (r->nevents == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct seen *e = realloc(r->events, cap * sizeof(*e));
+		if (!e)
+			return; /* the report misses the event */
+		r->events = e;
+		r->cap = cap;
+	}
+	char fields[4200];
 	format_fields(ctx, fields, sizeof(fields));
-	const char *name = pmemset_lua_event_name(ctx->type);
-	if (result)
-		snprintf(line, sizeof(line), "  %-18s %s  -> %d: %s", name,
-			 fields, result, pmemset_lua_errormsg(r->host));
-	else
-		snprintf(line, sizeof(line), "  %-18s %s", name, fields);
-	add_line(r, line);
+	r->events[r->nevents++] =
+		(struct seen){ ctx->type, strdup(fields), result,
+			       result ? strdup(msg) : NULL };
 }
 
-/* the part map of set holding addr: its index in address order, or -1 */
-static long
-part_map_index(struct pmemset *set, uint64_t addr)
+int
+report_handler_failed(const struct report *r)
 {
-	struct pmemset_part_map *pm = NULL, *next = NULL;
-	long i = 0;
-	pmemset_first_part_map(set, &pm);
-	while (pm) {
-		struct pmemset_part_descriptor d =
-			pmemset_descriptor_part_map(pm);
-		if (addr >= (uintptr_t)d.addr &&
-		    addr < (uintptr_t)d.addr + d.size) {
-			pmemset_part_map_drop(&pm);
-			return i;
+	return r->handler_failed;
+}
+
+/* the events as a list of { event =, fields =, result =, message = } */
+static void
+push_events(lua_State *L, const struct report *r)
+{
+	lua_createtable(L, (int)r->nevents, 0);
+	for (size_t i = 0; i < r->nevents; i++) {
+		const struct seen *e = &r->events[i];
+		lua_createtable(L, 0, 4);
+		lua_pushstring(L, pmemset_lua_event_name(e->type));
+		lua_setfield(L, -2, "event");
+		lua_pushstring(L, e->fields ? e->fields : "");
+		lua_setfield(L, -2, "fields");
+		lua_pushinteger(L, e->result);
+		lua_setfield(L, -2, "result");
+		if (e->message) {
+			lua_pushstring(L, e->message);
+			lua_setfield(L, -2, "message");
 		}
-		pmemset_next_part_map(set, pm, &next);
-		pmemset_part_map_drop(&pm);
-		pm = next;
-		i++;
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
-	return -1;
 }
 
-/* the value of parts.<n>.<field> as text into buf */
-static void
-part_field(struct pmemset_lua *host, const char *n, const char *field,
-	   char *buf, size_t len)
-{
-	char key[128];
-	struct pmemset_lua_value v;
-	snprintf(key, sizeof(key), "parts.%s.%s", n, field);
-	if (pmemset_lua_get(host, key, &v) != 0)
-		snprintf(buf, len, "-");
-	else if (v.type == PMEMSET_LUA_VALUE_STRING)
-		snprintf(buf, len, "%s", v.str);
-	else if (strcmp(field, "addr") == 0)
-		snprintf(buf, len, "0x%" PRIx64, v.u64);
-	else
-		snprintf(buf, len, "%" PRIu64, v.u64);
-}
-
-/* one row of the parts table; rows are printed by part number */
-struct row {
-	unsigned long n;
-	char *text;
-};
-
-struct table {
-	struct report *r;
-	struct pmemset *set;
-	struct row *rows;
-	size_t nrows, cap;
-};
-
+/* 1 = the report table: its text */
 static int
-table_add(struct table *t, unsigned long n, char *text)
+format_protected(lua_State *L)
 {
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct row *rows = realloc(t->rows, cap * sizeof(*rows));
-		if (rows == NULL)
-			return -1;
-		t->rows = rows;
-		t->cap = cap;
-	}
-	t->rows[t->nrows++] = (struct row){ n, text };
-	return 0;
+	const struct report *r = lua_touserdata(L, 2);
+	push_events(L, r);
+	lua_setfield(L, 1, "events");
+	/* the host loaded the module's layout functions */
+	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_getfield(L, -1, "pmemset.layout");
+	lua_getfield(L, -1, "format_report");
+	lua_pushvalue(L, 1);
+	lua_call(L, 1, 1);
+	return 1;
 }
 
-static int
-row_cmp(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-	return x->n < y->n ? -1 : x->n > y->n;
-}
-
-/* one row per parts.<n>.addr key (keys come in text order: 10 before 2) */
-static int
-collect_part(const char *key, struct pmemset_lua_value value, void *arg)
-{
-	struct table *t = arg;
-	const char *n = key + strlen("parts.");
-	const char *dot = strchr(n, '.');
-	if (!dot || strcmp(dot, ".addr") != 0)
-		return 0;
-	char num[32], size[32], source[4096], state[64];
-	snprintf(num, sizeof(num), "%.*s", (int)(dot - n), n);
-	part_field(t->r->host, num, "size", size, sizeof(size));
-	part_field(t->r->host, num, "source", source, sizeof(source));
-	part_field(t->r->host, num, "state", state, sizeof(state));
-	long map = t->set ? part_map_index(t->set, value.u64) : -1;
-	char *text;
-	if (asprintf(&text, "  %-5s %-4ld 0x%-16" PRIx64 " %12s  %-20s %s", num,
-		     map, value.u64, size, state, source) < 0)
-		return 0;
-	if (table_add(t, strtoul(num, NULL, 10), text) != 0)
-		free(text);
-	return 0;
-}
-
-/* print_parts -- the rows in part order, then free them */
-static void
-print_parts(struct table *t, FILE *out)
-{
-	if (t->nrows > 1)
-		qsort(t->rows, t->nrows, sizeof(*t->rows), row_cmp);
-	for (size_t i = 0; i < t->nrows; i++) {
-		fprintf(out, "%s\n", t->rows[i].text);
-		free(t->rows[i].text);
-	}
-	if (t->nrows == 0)
-		fprintf(out, "  (none)\n");
-	free(t->rows);
-}
-
-void
+int
 report_print(struct report *r, struct pmemset *set, FILE *out)
 {
-	struct table t = { r, set, NULL, 0, 0 };
-	fprintf(out, "parts:\n  %-5s %-4s %-18s %12s  %-20s %s\n", "part",
-		"map", "address", "size", "state", "source");
-	pmemset_lua_foreach(r->host, "parts.", collect_part, &t);
-	print_parts(&t, out);
-	if (set)
-		fprintf(out, "part maps: %zu\n", pmemset_part_map_count(set));
-	fprintf(out, "events:\n");
-	for (size_t i = 0; i < r->nlines; i++)
-		fprintf(out, "%s\n", r->lines[i]);
-	if (r->nlines == 0)
-		fprintf(out, "  (none)\n");
+	lua_State *L = pmemset_lua_state(r->host);
+	int top = lua_gettop(L);
+	int ret = pmemset_lua_push_report(r->host, set);
+	if (ret)
+		return ret;
+	lua_pushcfunction(L, format_protected);
+	lua_insert(L, -2);
+	lua_pushlightuserdata(L, r);
+	if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+		fprintf(stderr, "pmemset-lua: report: %s\n",
+			lua_tostring(L, -1));
+		ret = -1;
+	} else {
+		fputs(lua_tostring(L, -1), out);
+	}
+	lua_settop(L, top);
+	return ret;
 }

@@ -21,7 +21,13 @@ void report_observe(struct pmemset *set,
 		    const struct pmemset_event_context *ctx, int result,
 		    void *arg);
 
-/* prints the parts of set (NULL: none mapped) and the events seen */
-void report_print(struct report *r, struct pmemset *set, FILE *out);
+/* did a handler raise (not refuse) while the report observed? */
+int report_handler_failed(const struct report *r);
+
+/*
+ * prints the parts of set (a layout the host mapped) and the events seen;
+ * 0, or non-zero when the report could not be made (message on stderr)
+ */
+int report_print(struct report *r, struct pmemset *set, FILE *out);
 
 #endif /* report.h */

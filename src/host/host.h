@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * host.h -- internals of the embeddable host shared by the files of
- * src/host: the host object, its bindings (a policy attached to a config),
- * the sets it owns, the parts it tracks, and the error helpers.
+ * src/host: the host object, the sets it owns, the parts it tracks, and
+ * the error helpers. Policies, layouts, set and event objects are the
+ * pmemset module's (src/lua, lua/pmemset): the host is its client.
  */
 
 #ifndef PMEMSET_HOST_H
@@ -17,21 +18,13 @@
 #include <pmemset_ext.h>
 
 #include "keys.h"
+#include "lpmemset.h"
 #include "pmemset_lua.h"
 
-/* a policy table attached to a config; arg of the core callbacks */
-struct binding {
-	struct pmemset_lua *host;
-	int policy_ref; /* the policy table in the registry */
-	struct binding *next;
-};
-
-/* a set mapped from a layout, and everything it owns */
+/* a set mapped from a layout: its Lua objects stay in the registry */
 struct host_set {
 	struct pmemset *set;
-	struct pmem2_vm_reservation *rsv;
-	struct pmemset_source **sources;
-	size_t nsources;
+	int ref; /* { set, parts, sources } of pmemset.layout */
 	struct host_set *next;
 };
 
@@ -50,23 +43,25 @@ struct pmemset_lua {
 	char errmsg[4096];
 	struct keystore keys;
 	int policy_ref; /* current policy, LUA_NOREF before load_policy */
-	struct binding *bindings;
 	struct host_set *sets;
+	/* the hook on the module's event path keeping the keys (track.c) */
+	struct lp_observer observer;
+	int closing; /* the interpreter is closing: keys are gone */
 	struct host_part *parts;
 	size_t nparts;
 	size_t partcap;
 	uint64_t next_part;
-	pmemset_lua_event_observer *observer;
-	void *observer_arg;
+	pmemset_lua_event_observer *user_observer;
+	void *user_observer_arg;
 	/* the state the state policy classified last, for the next PART_ADD */
 	char *state_path;
 	enum pmemset_part_state state;
-	/* the event being handled now (set:clear_badblock needs it) */
-	struct pmemset_event_context *event;
 };
 
 /* registry key of the host pointer (a light userdata) */
 #define HOST_REGISTRY_KEY "pmemset_lua.host"
+/* registry key of the module's layout functions (pmemset.layout) */
+#define HOST_LAYOUT_KEY "pmemset_lua.layout"
 
 void host_lock(struct pmemset_lua *host);
 void host_unlock(struct pmemset_lua *host);
@@ -101,26 +96,10 @@ void host_sandbox(lua_State *L);
 /* lhost.c: the global table host (tracking from Lua) */
 void host_open_lua(lua_State *L);
 
-/* policy.c */
-/* checks the policy table at idx; 0 or PMEMSET_LUA_E_INVALID_SCRIPT */
-int policy_check(struct pmemset_lua *host, int idx, const char *name);
-/* attaches the policy table at registry ref to cfg */
-int policy_attach(struct pmemset_lua *host, struct pmemset_config *cfg,
-		  int policy_ref);
-void policy_free_bindings(struct pmemset_lua *host);
-int policy_state_cb(const struct pmemset_state_info *info, char *why,
-		    size_t why_len, void *arg);
-
-/* events.c */
-int events_callback(struct pmemset *set, struct pmemset_event_context *ctx,
-		    void *arg);
-/* the mask of the kinds the policy at idx handles, plus the tracked ones */
-uint64_t events_mask(lua_State *L, int idx);
-/* drop the parts of set (pmemset_delete fires no PART_REMOVE) */
-void events_forget_set(struct pmemset_lua *host, struct pmemset *set);
-void events_open_lua(lua_State *L);
-
-/* layout.c */
-void layout_delete_all(struct pmemset_lua *host);
+/* track.c: the observer keeping the keys of the sets' parts */
+void track_init(struct pmemset_lua *host);
+/* drop the keys of the parts of set (deleted without PART_REMOVE) */
+void track_forget_set(struct pmemset_lua *host, struct pmemset *set);
+void track_fini(struct pmemset_lua *host);
 
 #endif /* host.h */

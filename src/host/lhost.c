@@ -22,6 +22,12 @@
 
 #include "host.h"
 
+/***
+ * The global table `host` of the embeddable host's interpreter (and of
+ * pmemset-lua): the tracking keys from Lua (docs/host.md).
+ * @module host
+ */
+
 static void
 push_value(lua_State *L, struct pmemset_lua_value v)
 {
@@ -37,6 +43,12 @@ push_value(lua_State *L, struct pmemset_lua_value v)
 	}
 }
 
+/***
+ * The value of a key.
+ * @function get
+ * @tparam string key
+ * @treturn integer|string|nil
+ */
 static int
 l_get(lua_State *L)
 {
@@ -50,6 +62,12 @@ l_get(lua_State *L)
 	return 1;
 }
 
+/***
+ * Adds a key or changes its value (trackers are told).
+ * @function set
+ * @tparam string key
+ * @tparam integer|string value a non-negative integer or a string
+ */
 static int
 l_set(lua_State *L)
 {
@@ -71,6 +89,12 @@ l_set(lua_State *L)
 	return 0;
 }
 
+/***
+ * Deletes a key.
+ * @function delete
+ * @tparam string key
+ * @treturn boolean true, or nil, message
+ */
 static int
 l_delete(lua_State *L)
 {
@@ -111,6 +135,12 @@ keys_next(lua_State *L)
 	return 2;
 }
 
+/***
+ * Iterates over the keys starting with prefix, in order (a snapshot).
+ * @function keys
+ * @tparam[opt] string prefix
+ * @treturn function an iterator of key, value
+ */
 static int
 l_keys(lua_State *L)
 {
@@ -195,6 +225,15 @@ check_changes(lua_State *L, int idx)
 	return type;
 }
 
+/***
+ * Tracks the changes of a key (or of every key starting with it).
+ * @function track
+ * @tparam string key
+ * @tparam {string,...} changes "add", "delete", "modify" and optionally
+ * "prefix"
+ * @tparam function fn `(change, key, new, old)`, run under pcall
+ * @treturn integer the handle
+ */
 static int
 l_track(lua_State *L)
 {
@@ -219,6 +258,12 @@ l_track(lua_State *L)
 	return 1;
 }
 
+/***
+ * Stops a tracker.
+ * @function untrack
+ * @tparam integer handle
+ * @treturn boolean true, or nil, message
+ */
 static int
 l_untrack(lua_State *L)
 {
@@ -233,6 +278,11 @@ l_untrack(lua_State *L)
 	return 1;
 }
 
+/***
+ * The host's last error message.
+ * @function errormsg
+ * @treturn string
+ */
 static int
 l_errormsg(lua_State *L)
 {

@@ -27,7 +27,18 @@ checkusc(lua_State *L, int idx)
 	return (uint64_t)v;
 }
 
-/* emu.select(path | nil) */
+/***
+ * Emulated devices (include/pmemset_emu.h): regular files that report an
+ * unsafe-shutdown count and bad blocks. Failures return nil, message, code.
+ * @module pmemset.emu
+ */
+
+/***
+ * Selects the description file of the emulated devices (nil: none).
+ * @function select
+ * @tparam string|nil path
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 emu_select(lua_State *L)
 {
@@ -36,7 +47,11 @@ emu_select(lua_State *L)
 			  "cannot select the emulated devices");
 }
 
-/* emu.selected() -> path of the description in use, or nil */
+/***
+ * The description file in use.
+ * @function selected
+ * @treturn string|nil its path
+ */
 static int
 emu_selected(lua_State *L)
 {
@@ -48,7 +63,14 @@ emu_selected(lua_State *L)
 	return 1;
 }
 
-/* emu.device_add(id, usc, path) */
+/***
+ * Adds a device holding the files below path.
+ * @function device_add
+ * @tparam string id the device id
+ * @tparam integer usc its unsafe-shutdown count
+ * @tparam string path a directory
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 emu_device_add(lua_State *L)
 {
@@ -59,6 +81,12 @@ emu_device_add(lua_State *L)
 			  "cannot add the device");
 }
 
+/***
+ * Removes a device.
+ * @function device_remove
+ * @tparam string id
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 emu_device_remove(lua_State *L)
 {
@@ -67,6 +95,13 @@ emu_device_remove(lua_State *L)
 			  "cannot remove the device");
 }
 
+/***
+ * Sets a device's unsafe-shutdown count.
+ * @function set_usc
+ * @tparam string id
+ * @tparam integer usc
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 emu_set_usc(lua_State *L)
 {
@@ -76,7 +111,12 @@ emu_set_usc(lua_State *L)
 			  "cannot set the unsafe-shutdown count");
 }
 
-/* emu.unsafe_shutdown(id) -> the new unsafe-shutdown count */
+/***
+ * Simulates an unsafe shutdown of a device.
+ * @function unsafe_shutdown
+ * @tparam string id
+ * @treturn integer the new unsafe-shutdown count, or nil, message, code
+ */
 static int
 emu_unsafe_shutdown(lua_State *L)
 {
@@ -89,6 +129,14 @@ emu_unsafe_shutdown(lua_State *L)
 	return 1;
 }
 
+/***
+ * Adds a bad block to a file of an emulated device.
+ * @function badblock_add
+ * @tparam string file
+ * @tparam integer|string offset a size
+ * @tparam integer|string length a size
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 emu_badblock_add(lua_State *L)
 {
@@ -99,6 +147,14 @@ emu_badblock_add(lua_State *L)
 			  "cannot add the bad block");
 }
 
+/***
+ * Removes the bad blocks of a file in a range.
+ * @function badblock_remove
+ * @tparam string file
+ * @tparam integer|string offset a size
+ * @tparam integer|string length a size
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 emu_badblock_remove(lua_State *L)
 {
@@ -171,10 +227,12 @@ new_state_box(lua_State *L)
 	return box;
 }
 
-/*
- * emu.state([text]) -- the selected description, or text parsed and
- * validated, as { devices = { {id, usc, path}... },
- * badblocks = { {path, offset, length}... } }
+/***
+ * The selected description, or text parsed and validated.
+ * @function state
+ * @tparam[opt] string text a description
+ * @treturn table `{ devices = { {id =, usc =, path =}... }, badblocks =
+ * { {path =, offset =, length =}... } }`, or nil, message, code
  */
 static int
 emu_state(lua_State *L)

@@ -29,13 +29,17 @@ const char *const lp_event_names[] = {
 
 struct levent {
 	struct pmemset_event_context ctx;
-	int valid; /* 1 only while its handler runs */
+	int valid;    /* 1 only while its handler runs */
+	int borrowed; /* borrowed source objects made for this delivery */
 };
+
+/* the user value of an event: its borrowed source, detached at the end */
+#define LEVENT_UV_SOURCE 1
 
 void
 lp_new_event(lua_State *L)
 {
-	struct levent *ev = lua_newuserdatauv(L, sizeof(*ev), 0);
+	struct levent *ev = lua_newuserdatauv(L, sizeof(*ev), 1);
 	memset(ev, 0, sizeof(*ev));
 	luaL_setmetatable(L, LPMEMSET_EVENT);
 }
@@ -53,11 +57,43 @@ push_integer_field(lua_State *L, uintptr_t v)
 	lua_pushinteger(L, (lua_Integer)v);
 }
 
-/* pushes the Lua source object of a core source, or nil */
+/*
+ * pushes the Lua source object of a core source; a source a C caller
+ * created has none: it gets a borrowed one, valid until the handler
+ * returns (event slot 1)
+ */
 static void
 push_source(lua_State *L, struct pmemset_source *src)
 {
+	if (src == NULL) {
+		lua_pushnil(L);
+		return;
+	}
 	lp_objects_get(L, src);
+	if (!lua_isnil(L, -1))
+		return;
+	lua_pop(L, 1);
+	struct levent *ev = lua_touserdata(L, 1);
+	if (ev->borrowed &&
+	    lua_getiuservalue(L, 1, LEVENT_UV_SOURCE) == LUA_TUSERDATA)
+		return; /* one source per event */
+	lua_pop(L, ev->borrowed ? 1 : 0);
+	lp_push_borrowed_source(L, src);
+	lua_pushvalue(L, -1);
+	lua_setiuservalue(L, 1, LEVENT_UV_SOURCE);
+	ev->borrowed = 1;
+}
+
+/* ends the borrowed source of the event at idx, if it made one */
+static void
+end_borrowed(lua_State *L, int idx, struct levent *ev)
+{
+	ev->borrowed = 0;
+	if (lua_getiuservalue(L, idx, LEVENT_UV_SOURCE) == LUA_TUSERDATA)
+		((struct lsource *)lua_touserdata(L, -1))->src = NULL;
+	lua_pop(L, 1);
+	lua_pushnil(L);
+	lua_setiuservalue(L, idx, LEVENT_UV_SOURCE);
 }
 
 /* the fields of each event kind, see __index below */
@@ -157,6 +193,29 @@ event_index(lua_State *L)
 	return 1;
 }
 
+/***
+ * Events.
+ * @submodule pmemset
+ */
+
+/***
+ * The event a handler receives as its second argument: one object per set,
+ * refilled for each event and valid only while the handler runs (copy the
+ * fields you need).
+ *
+ * Fields by kind (`ev.type`): copy, move `src dest len flags`; set
+ * `dest value len flags`; flush, persist, remove_range, part_add,
+ * part_remove `addr len`; drain none; sds_update `sds` (a table) and
+ * `source`; badblock `offset length source`; badblocks_cleared `source`.
+ * `source` is a source object (`ev.source:path()`); a source a C caller
+ * created is a borrowed object, valid during the handler.
+ * @type event
+ */
+
+/***
+ * The kind of the event.
+ * @field type one of pmemset.events
+ */
 static int
 event_tostring(lua_State *L)
 {
@@ -239,6 +298,8 @@ lp_push_set(lua_State *L, struct lset *s)
 {
 	if (s->L == L)
 		lua_pushvalue(L, s->self);
+	else if (s->self_ref != LUA_NOREF)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, s->self_ref);
 	else
 		lp_objects_get(L, s);
 }
@@ -247,6 +308,7 @@ lp_push_set(lua_State *L, struct lset *s)
 static void
 keep_error(lua_State *L, struct lset *s, int setidx)
 {
+	lua_pushvalue(L, -1);
 	lua_setiuservalue(L, setidx, LSET_UV_ERROR);
 	s->has_handler_error = 1;
 }
@@ -257,25 +319,118 @@ handler_result(lua_State *L, enum pmemset_event type)
 {
 	if (type != PMEMSET_EVENT_BADBLOCKS_CLEARED)
 		return 0; /* the only event whose result the core honours */
-	if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+	if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2))
 		return -ECANCELED;
-	if (lua_type(L, -1) == LUA_TNUMBER) {
-		lua_Integer v = lua_tointeger(L, -1);
+	if (lua_type(L, -2) == LUA_TNUMBER) {
+		lua_Integer v = lua_tointeger(L, -2);
 		return v < INT32_MIN || v > INT32_MAX ? -ECANCELED : (int)v;
 	}
 	return 0;
 }
 
-int
-lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
-		  void *arg)
+/* message handler of bindings: the error with a traceback */
+static int
+traceback(lua_State *L)
 {
-	(void)set;
-	struct lset *s = arg;
-	if ((unsigned)ctx->type >= NEVENTS)
+	const char *msg = lua_tostring(L, 1);
+	if (msg == NULL)
+		msg = lua_pushfstring(L, "(error object is a %s value)",
+				      luaL_typename(L, 1));
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/*
+ * What a delivery left above the set and event slots: nothing to tell
+ * (no handler, or it accepted), an error object, or a refusal (false, why)
+ * with its reason at the top.
+ */
+enum outcome { DELIVERED, FAILED, REFUSED };
+
+/*
+ * deliver -- runs the handler of ctx's kind, if any, with the set at setidx
+ * and the event object ev at setidx + 1; the few Lua calls here are the
+ * cost of every subscribed event
+ */
+static int
+deliver(lua_State *L, struct lset *s, int setidx, struct levent *ev,
+	struct pmemset_event_context *ctx, enum outcome *outcome)
+{
+	int msgh = 0;
+	if (s->borrowed) { /* the host keeps tracebacks of its bindings */
+		lua_pushcfunction(L, traceback);
+		msgh = setidx + 2;
+	}
+	*outcome = DELIVERED;
+	lua_getiuservalue(L, setidx, LSET_UV_HANDLERS);
+	if (lua_rawgeti(L, -1, (lua_Integer)ctx->type + 1) != LUA_TFUNCTION)
 		return 0;
+	lua_pushvalue(L, setidx);
+	lua_pushvalue(L, setidx + 1);
+	ev->ctx = *ctx;
+	ev->valid = 1;
+
+	s->depth++;
+	int status = lua_pcall(L, 2, 2, msgh);
+	s->depth--;
+	ev->valid = 0;
+	if (ev->borrowed)
+		end_borrowed(L, setidx + 1, ev);
+
+	if (status != LUA_OK) {
+		keep_error(L, s, setidx);
+		*outcome = FAILED;
+		return -ECANCELED;
+	}
+	int ret = handler_result(L, ctx->type);
+	if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2))
+		*outcome = REFUSED;
+	return ret;
+}
+
+/* pushes the event object of a delivery in slot top + 2; NULL if none */
+static struct levent *
+push_event_object(lua_State *L, struct lset *s, int setidx)
+{
+	if (s->depth == 0) {
+		lua_getiuservalue(L, setidx, LSET_UV_EVENT);
+		return lua_touserdata(L, -1);
+	}
+	/* nested: the set's event object is in use */
+	lua_pushcfunction(L, new_event_protected);
+	if (lua_pcall(L, 0, 1, 0) == LUA_OK)
+		return lua_touserdata(L, -1);
+	keep_error(L, s, setidx);
+	return NULL;
+}
+
+/* tells the observer; returns the result for the core */
+static int
+observe(lua_State *L, const struct lp_observer *o, struct pmemset *set,
+	struct pmemset_event_context *ctx, int ret, enum outcome outcome)
+{
+	const char *msg = NULL;
+	if (outcome != DELIVERED) {
+		msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+						     : NULL;
+		if (outcome == REFUSED && !msg)
+			msg = "refused";
+		if (outcome == FAILED && !msg)
+			msg = "(error object is not a string)";
+	}
+	return o->after(set, ctx, ret, msg, outcome == REFUSED, o->arg);
+}
+
+/* the delivery of one event, with the Lua state to itself */
+static int
+event_callback(struct lset *s, struct pmemset *set,
+	       struct pmemset_event_context *ctx)
+{
+	const struct lp_observer *o = s->observer;
+	if (o && o->before && (o->mask & PMEMSET_EVENT_MASK(ctx->type)))
+		o->before(set, ctx, o->arg);
 	lua_State *L = s->L ? s->L : s->main;
-	if (!lua_checkstack(L, 6))
+	if (!lua_checkstack(L, 10))
 		return -ENOMEM;
 	int top = lua_gettop(L);
 
@@ -285,41 +440,31 @@ lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 		lua_settop(L, top);
 		return 0;
 	}
-	/* the event object stays in slot top + 2 until we return */
-	if (s->depth == 0) {
-		lua_getiuservalue(L, setidx, LSET_UV_EVENT);
-	} else {
-		/* nested: the set's event object is in use */
-		lua_pushcfunction(L, new_event_protected);
-		if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
-			keep_error(L, s, setidx);
-			lua_settop(L, top);
-			return -ENOMEM;
-		}
-	}
-	struct levent *ev = lua_touserdata(L, top + 2);
-	lua_getiuservalue(L, setidx, LSET_UV_HANDLERS);
-	if (lua_rawgeti(L, -1, (lua_Integer)ctx->type + 1) != LUA_TFUNCTION) {
-		lua_settop(L, top);
-		return 0;
-	}
-	lua_pushvalue(L, setidx);
-	lua_pushvalue(L, top + 2);
-	ev->ctx = *ctx;
-	ev->valid = 1;
-
-	s->depth++;
-	int status = lua_pcall(L, 2, 1, 0);
-	s->depth--;
-	ev->valid = 0;
-
-	int ret;
-	if (status == LUA_OK) {
-		ret = handler_result(L, ctx->type);
-	} else {
-		keep_error(L, s, setidx);
-		ret = -ECANCELED;
-	}
+	struct pmemset *outer = s->set;
+	if (s->borrowed)
+		s->set = set; /* the set firing the event, for its handler */
+	enum outcome outcome = FAILED;
+	int ret = -ENOMEM;
+	struct levent *ev = push_event_object(L, s, setidx);
+	if (ev)
+		ret = deliver(L, s, setidx, ev, ctx, &outcome);
+	if (s->borrowed)
+		s->set = outer;
+	if (o && o->after && (ret || outcome != DELIVERED || o->after_always))
+		ret = observe(L, o, set, ctx, ret, outcome);
 	lua_settop(L, top);
+	return ret;
+}
+
+int
+lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
+		  void *arg)
+{
+	struct lset *s = arg;
+	if ((unsigned)ctx->type >= NEVENTS)
+		return 0;
+	lp_binding_enter(s);
+	int ret = event_callback(s, set, ctx);
+	lp_binding_leave(s);
 	return ret;
 }

@@ -105,3 +105,29 @@ lp_open_health(lua_State *L)
 	luaL_setfuncs(L, health_methods, 0);
 	lua_pop(L, 2);
 }
+
+/***
+ * Health probes: what a map would find in a source, asked without mapping
+ * it (pmemset.health builds its report from them).
+ * @submodule pmemset
+ */
+
+/***
+ * The source's device now: its id and unsafe-shutdown count.
+ * @function source:device
+ * @treturn table `{id =, usc =}`, or nil, message, code
+ * (PMEMSET_E_SDS_NOSUPP where the device reports neither)
+ */
+
+/***
+ * The state a map would classify the source in now (it needs an SDS,
+ * source:set_sds); the saved record is not changed.
+ * @function source:sds_state
+ * @treturn string a state name, or nil, message, code
+ */
+
+/***
+ * The source's bad blocks, in offset order; nothing is cleared.
+ * @function source:badblocks
+ * @treturn table `{ {offset =, length =}, ... }`, or nil, message, code
+ */

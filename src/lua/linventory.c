@@ -121,9 +121,18 @@ box_gc(lua_State *L)
 	return 0;
 }
 
-/*
- * pmemset.inventory() -> { buses = {...}, dimms = {...}, regions = {...},
- * namespaces = {...} }, or nil, message, code
+/***
+ * The machine's persistent memory.
+ * @submodule pmemset
+ */
+
+/***
+ * The machine's persistent memory as plain tables; cross references
+ * (a DIMM's bus, a namespace's region) are 1-based indexes into the other
+ * lists, unknown values are nil.
+ * @function inventory
+ * @treturn table `{ buses =, dimms =, regions =, namespaces = }`, or nil,
+ * message, code
  */
 static int
 inventory(lua_State *L)

@@ -316,3 +316,90 @@ lp_open_part(lua_State *L)
 	lua_setfield(L, -2, "__gc");
 	lua_pop(L, 1);
 }
+
+/***
+ * Parts: a part map of a set, looked up by its address at every use (a
+ * removed one raises "no longer mapped"; bounds are checked against the
+ * part map). Flags are nil, a name, a list of names (pmemset.flags) or the
+ * integer bits.
+ * @submodule pmemset
+ */
+
+/***
+ * A part map.
+ * @type part
+ */
+
+/***
+ * Its start address, size and set.
+ * @field addr
+ * @field size
+ * @field set
+ */
+
+/***
+ * Writes data at an offset.
+ * @function part:write
+ * @tparam integer offset
+ * @tparam string data
+ * @param[opt] flags
+ */
+
+/***
+ * Reads bytes at an offset.
+ * @function part:read
+ * @tparam integer offset
+ * @tparam integer len
+ * @treturn string
+ */
+
+/***
+ * Fills a range with a byte.
+ * @function part:fill
+ * @tparam integer offset
+ * @tparam integer byte
+ * @tparam integer len
+ * @param[opt] flags
+ */
+
+/***
+ * Moves bytes within the part (ranges may overlap).
+ * @function part:move
+ * @tparam integer dst
+ * @tparam integer src
+ * @tparam integer len
+ * @param[opt] flags
+ */
+
+/***
+ * Makes a range (default: the whole part) persistent.
+ * @function part:persist
+ * @tparam[opt] integer offset
+ * @tparam[opt] integer len
+ */
+
+/***
+ * Flushes a range (default: the whole part).
+ * @function part:flush
+ * @tparam[opt] integer offset
+ * @tparam[opt] integer len
+ */
+
+/***
+ * Flushes a range to the persistence domain of the device.
+ * @function part:deep_flush
+ * @tparam[opt] integer offset
+ * @tparam[opt] integer len
+ * @treturn boolean true, or nil, message, code
+ */
+
+/***
+ * Is the part map still mapped?
+ * @function part:is_mapped
+ * @treturn boolean
+ */
+
+/***
+ * A no-op kept for `<close>` (a part owns nothing; set:remove unmaps it).
+ * @function part:close
+ */

@@ -9,35 +9,66 @@
  * nor an embedding host needs the Lua files on package.path.
  */
 
+#include <unistd.h>
+
 #include "lpmemset.h"
+
+/***
+ * Lua 5.4 binding of libpmemset: `require "pmemset"`.
+ *
+ * Failures return nil, message, code where code names the constant
+ * ("PMEMSET_E_...", "PMEM2_E_..." or an errno name such as "ENOENT");
+ * misuse (wrong argument types, unknown option keys, bad values) raises an
+ * error naming the argument or option. Sets and sources close with
+ * close(), `<close>` and __gc, all idempotent.
+ *
+ * Fields: `errors` (name -> code), `flags` (memory-operation flag names
+ * -> bits), `states` (state name -> bit), `events` (the event names in
+ * order), `pagesize`, `version`.
+ * @module pmemset
+ */
 #include "lp_embedded.h"
 
-/* pmemset.size(v) -> bytes, or nil and the reason */
+/***
+ * A size in bytes: a non-negative integer, or a string of decimal digits
+ * with an optional unit K M G T P or KiB MiB GiB TiB PiB (powers of 1024);
+ * nothing else. The same grammar serves every size of pmemset (layouts,
+ * options, the host, the CLI).
+ * @function size
+ * @tparam integer|string v the size, e.g. 4096, "64K", "2MiB"
+ * @treturn integer the bytes, or nil and a message quoting v
+ */
+
+/***
+ * Builds the set a layout table describes (lua/pmemset/init.lua binds
+ * pmemset.layout.build; docs/layout.md lists the fields).
+ * @function layout
+ * @tparam table t the layout
+ * @return set, parts, sources; or nil, message, code (nothing left behind)
+ */
+
+/***
+ * Runs a layout script and builds what it returns (pmemset.layout.load).
+ * @function load_layout
+ * @tparam string path the script; its policy is relative to its directory
+ * @tparam[opt] table env the environment of the scripts
+ * @return set, parts, sources; or nil, message, code
+ */
+
+/***
+ * Every problem of a layout table, without touching anything
+ * (pmemset.layout.problems).
+ * @function check_layout
+ * @tparam table t the layout
+ * @treturn {table,...} `{ path =, message = }` each; empty when t is valid
+ */
 static int
 size_of(lua_State *L)
 {
 	size_t size;
-	int isint;
-	if (lua_type(L, 1) == LUA_TNUMBER) {
-		lua_Integer v = lua_tointegerx(L, 1, &isint);
-		if (isint && v >= 0) {
-			lua_pushinteger(L, v);
-			return 1;
-		}
+	if (lp_tosize(L, 1, &size)) {
 		lua_pushnil(L);
-		lua_pushliteral(L, "expected a non-negative integer");
-		return 2;
-	}
-	if (lua_type(L, 1) != LUA_TSTRING) {
-		lua_pushnil(L);
-		lua_pushfstring(L, "expected a size, got %s",
-				luaL_typename(L, 1));
-		return 2;
-	}
-	const char *why = lp_parse_size(lua_tostring(L, 1), &size);
-	if (why || size > (size_t)LUA_MAXINTEGER) {
-		lua_pushnil(L);
-		lua_pushstring(L, why ? why : "size overflows");
+		lua_insert(L, -2);
 		return 2;
 	}
 	lua_pushinteger(L, (lua_Integer)size);
@@ -78,6 +109,8 @@ luaopen_pmemset_core(lua_State *L)
 	lua_setfield(L, -2, "events");
 	lua_pushcfunction(L, size_of);
 	lua_setfield(L, -2, "size");
+	lua_pushinteger(L, (lua_Integer)sysconf(_SC_PAGESIZE));
+	lua_setfield(L, -2, "pagesize");
 	lua_pushliteral(L, PMEMSET_VERSION); /* the CMake project version */
 	lua_setfield(L, -2, "version");
 	lua_pushliteral(L, PMEMSET_VERSION);

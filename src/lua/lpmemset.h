@@ -22,9 +22,6 @@
 #define LPMEMSET_PART	"pmemset.part"
 #define LPMEMSET_EVENT	"pmemset.event"
 
-/* registry key of the weak table lightuserdata(C object) -> Lua object */
-#define LPMEMSET_OBJECTS "pmemset.objects"
-
 /* the module is built with hidden visibility: only these two are exported */
 #define LPMEMSET_EXPORT __attribute__((visibility("default")))
 
@@ -39,12 +36,22 @@ LPMEMSET_EXPORT int luaopen_pmemset_core(lua_State *L);
 int lp_fail(lua_State *L, int code, const char *what);
 /* pushes the name of an error code ("PMEMSET_E_...", "ENOENT", ...) */
 void lp_push_errname(lua_State *L, int code);
+/* the code of such a name (-EINVAL for a name it does not know) */
+int lp_errcode(const char *name);
 /* fills t (at index) with every PMEMSET_E_ and PMEM2_E_ name -> code */
 void lp_push_errors(lua_State *L);
 
-/* a size: non-negative integer or "64K"/"2M"/"1G"...; raises on error */
+/* a size: non-negative integer or "64K"/"2MiB"...; raises on error */
 size_t lp_checksize(lua_State *L, int idx, const char *what);
-/* parses a size string; returns 0 on success, else a static reason */
+/* the same without raising: 0, or -1 with the message pushed */
+int lp_tosize(lua_State *L, int idx, size_t *size);
+/*
+ * lp_parse_size -- the one size grammar of pmemset (Lua sizes, layouts,
+ * the host, the CLI): decimal digits, optionally followed by one unit
+ * K M G T P or KiB MiB GiB TiB PiB (powers of 1024), nothing else (no
+ * sign, space or fraction). NULL on success, else a static reason;
+ * *size is only written on success.
+ */
 const char *lp_parse_size(const char *s, size_t *size);
 
 /*
@@ -77,9 +84,16 @@ struct lsource {
 	struct pmemset_source *src;
 	enum pmemset_part_state state; /* written by pmemset_map (SDS) */
 	int has_sds;
+	int borrowed; /* a C caller's source: never deleted by Lua */
 };
 
 struct lsource *lp_checksource(lua_State *L, int idx);
+/*
+ * pushes a borrowed source object for src (a source created in C, seen in
+ * an event); close() only detaches it, the caller's source stays
+ */
+struct lsource *lp_push_borrowed_source(lua_State *L,
+					struct pmemset_source *src);
 void lp_open_source(lua_State *L);
 
 /* --- lsds.c --- */
@@ -121,6 +135,17 @@ struct lset {
 	int depth;	 /* handlers running now (nesting) */
 	int has_handler_error;
 	enum pmemset_coalescing coalescing;
+	/*
+	 * A binding (lp_attach): the set object of the sets a C caller
+	 * creates from an attached config. set is the set firing the event
+	 * now, and NULL outside handlers: the C caller owns and deletes it.
+	 */
+	int borrowed;
+	int self_ref; /* a binding's strong registry reference to itself */
+	const struct lp_observer *observer; /* of the Lua state, or NULL */
+	/* a list acceptable_states checked by lp_state_policy (observed) */
+	int has_state_list;
+	uint64_t state_list;
 };
 
 struct lset *lp_checkset(lua_State *L, int idx);
@@ -173,6 +198,67 @@ int lp_state_policy(const struct pmemset_state_info *info, char *why,
 		    size_t why_len, void *arg);
 /* list of names at idx -> state mask; raises naming what */
 uint64_t lp_checkstates(lua_State *L, int idx, const char *what);
+
+/*
+ * An observer is a C hook on the event path of every set of one Lua state
+ * (the embeddable host keeps its tracking keys with it): installed with
+ * lp_set_observer, it is taken by the sets created afterwards, by
+ * pmemset.new and by lp_attach alike. before runs ahead of the handler,
+ * after once it returned (error is the message of a failed handler, or
+ * NULL) and gives the result the core receives; state sees every state
+ * the state policy classifies; closed follows the deletion of a set.
+ * mask names the kinds the observer needs whatever the handlers
+ * subscribe, and the kinds before is called for. after runs when a handler
+ * failed or refused or the result is not 0, and for every event when
+ * after_always is set. enter and leave bracket the use of the Lua state
+ * by events and state policies of bindings (lp_attach), whose sets a C
+ * caller may drive from any thread. Every function may be NULL.
+ */
+struct lp_observer {
+	uint64_t mask;
+	int after_always;
+	void (*enter)(void *arg);
+	void (*leave)(void *arg);
+	void (*before)(struct pmemset *set,
+		       const struct pmemset_event_context *ctx, void *arg);
+	int (*after)(struct pmemset *set,
+		     const struct pmemset_event_context *ctx, int result,
+		     const char *error, int refused, void *arg);
+	void (*state)(const struct pmemset_state_info *info, void *arg);
+	void (*closed)(struct pmemset *set, void *arg);
+	void *arg;
+};
+
+/* the observer of the sets created from now on in L (NULL: none) */
+void lp_set_observer(lua_State *L, const struct lp_observer *o);
+
+/*
+ * lp_attach -- make the policy table at idx (on, on_event,
+ * acceptable_states, as pmemset.new takes them) the event callback and
+ * state policy of cfg, with a binding set object that handlers receive as
+ * their set. Pushes the binding, which must stay referenced while sets
+ * created from cfg exist (the binding keeps a reference to itself, so
+ * it lives as long as the Lua state). Raises on a bad table.
+ */
+void lp_attach(lua_State *L, int idx, struct pmemset_config *cfg);
+
+/* the observer's enter/leave around a binding's use of the Lua state */
+static inline void
+lp_binding_enter(const struct lset *s)
+{
+	if (s->borrowed && s->observer && s->observer->enter)
+		s->observer->enter(s->observer->arg);
+}
+
+static inline void
+lp_binding_leave(const struct lset *s)
+{
+	if (s->borrowed && s->observer && s->observer->leave)
+		s->observer->leave(s->observer->arg);
+}
+
+/* the core set of a pmemset.set at idx (NULL if closed); raises if none */
+struct pmemset *lp_set_handle(lua_State *L, int idx);
 
 /* --- lpart.c --- */
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lpolicy.c -- acceptable part states: a list of state names (a mask) or a
- * Lua function policy(state, info) -> accept [, why].
+ * Lua function policy(state, info) -> accept [, why]. The one state-policy
+ * bridge of pmemset: sets made by pmemset.new and bindings of the
+ * embeddable host (lp_attach) both go through lp_state_policy.
  */
 
 #include <stdio.h>
@@ -70,11 +72,20 @@ call_policy(lua_State *L)
 	return 2;
 }
 
-int
-lp_state_policy(const struct pmemset_state_info *info, char *why,
-		size_t why_len, void *arg)
+static int
+state_policy(struct lset *s, const struct pmemset_state_info *info, char *why,
+	     size_t why_len)
 {
-	struct lset *s = arg;
+	if (s->observer && s->observer->state)
+		s->observer->state(info, s->observer->arg);
+	if (s->has_state_list) {
+		if (s->state_list & (uint64_t)info->state)
+			return 0;
+		const char *name = lp_state_name(info->state);
+		snprintf(why, why_len, "state %s is not in acceptable_states",
+			 name ? name : "unknown");
+		return 1;
+	}
 	lua_State *L = s->L ? s->L : s->main;
 	if (!lua_checkstack(L, 8)) {
 		snprintf(why, why_len, "Lua stack overflow");
@@ -107,5 +118,16 @@ lp_state_policy(const struct pmemset_state_info *info, char *why,
 			snprintf(why, why_len, "%s", msg);
 	}
 	lua_settop(L, top);
+	return refuse;
+}
+
+int
+lp_state_policy(const struct pmemset_state_info *info, char *why,
+		size_t why_len, void *arg)
+{
+	struct lset *s = arg;
+	lp_binding_enter(s);
+	int refuse = state_policy(s, info, why, why_len);
+	lp_binding_leave(s);
 	return refuse;
 }

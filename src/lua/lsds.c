@@ -76,9 +76,16 @@ lp_checksds(lua_State *L, int idx, struct pmemset_sds *sds)
 	sds->refcount = (int)sds_integer(L, idx, "refcount", INT32_MAX);
 }
 
-/*
- * pmemset.sds([t]) -- a fresh (all-zero) SDS record, or a validated copy
- * of the saved record t.
+/***
+ * Shutdown-data records and bad blocks.
+ * @submodule pmemset
+ */
+
+/***
+ * A fresh (all-zero) SDS record, or a validated copy of a saved one.
+ * @function sds
+ * @tparam[opt] table t `{ id =, usc =, refcount = }`
+ * @treturn table the record
  */
 static int
 sds_new(lua_State *L)
@@ -100,9 +107,13 @@ bb_field(lua_State *L, int idx, const char *key)
 	return v;
 }
 
-/*
- * pmemset.badblock_clear(bb, src) -- bb is anything with offset and
- * length (a table, or the event of a "badblock" handler).
+/***
+ * Clears a bad block of a source (its data reads back as zeros).
+ * @function badblock_clear
+ * @tparam table|event bb anything with `offset` and `length`, such as the
+ * event of a badblock handler
+ * @tparam source src the source
+ * @treturn boolean true, or nil, message, code
  */
 int
 lp_badblock_clear(lua_State *L)

@@ -128,6 +128,66 @@ read_options(lua_State *L, int idx, struct set_options *o)
 	lua_pop(L, 4);
 }
 
+static void
+release(struct lset *s)
+{
+	if (s->borrowed) {
+		s->set = NULL; /* the C caller owns its sets */
+		return;
+	}
+	if (s->set) {
+		struct pmemset *set = s->set;
+		pmemset_delete(&s->set);
+		if (s->observer && s->observer->closed)
+			s->observer->closed(set, s->observer->arg);
+	}
+	if (s->rsv)
+		pmem2_vm_reservation_delete(&s->rsv);
+}
+
+/* registry key of the observer of a Lua state (a light userdata) */
+#define LPMEMSET_OBSERVER "pmemset.observer"
+
+void
+lp_set_observer(lua_State *L, const struct lp_observer *o)
+{
+	lua_pushlightuserdata(L, (void *)o);
+	lua_setfield(L, LUA_REGISTRYINDEX, LPMEMSET_OBSERVER);
+}
+
+static const struct lp_observer *
+get_observer(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, LPMEMSET_OBSERVER);
+	const struct lp_observer *o = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return o;
+}
+
+/*
+ * state_policy -- how the config learns acceptable states: a function
+ * goes through lp_state_policy; a list too when an observer wants to see
+ * the states (lp_state_policy then checks the list), else the core's mask
+ */
+static int
+set_state_policy(struct pmemset_config *cfg, struct lset *s,
+		 const struct set_options *o)
+{
+	if (o->has_policy) {
+		pmemset_config_set_state_policy(cfg, lp_state_policy, s);
+		return 0;
+	}
+	if (!o->has_states)
+		return 0;
+	if (s->observer && s->observer->state) {
+		s->has_state_list = 1;
+		s->state_list = o->states;
+		pmemset_config_set_state_policy(cfg, lp_state_policy, s);
+		return 0;
+	}
+	return pmemset_config_set_acceptable_states(cfg, o->states);
+}
+
 /* builds the core config; returns 0 or an error code */
 static int
 make_config(struct pmemset_config **cfg, struct lset *s,
@@ -139,8 +199,8 @@ make_config(struct pmemset_config **cfg, struct lset *s,
 	if (o->has_granularity)
 		ret = pmemset_config_set_required_store_granularity(
 			*cfg, o->granularity);
-	if (!ret && o->has_states)
-		ret = pmemset_config_set_acceptable_states(*cfg, o->states);
+	if (!ret)
+		ret = set_state_policy(*cfg, s, o);
 	if (!ret && mask)
 		ret = pmemset_config_set_event_mask(*cfg, mask);
 	if (ret) {
@@ -149,23 +209,50 @@ make_config(struct pmemset_config **cfg, struct lset *s,
 	}
 	if (mask)
 		pmemset_config_set_event_callback(*cfg, lp_event_callback, s);
-	if (o->has_policy)
-		pmemset_config_set_state_policy(*cfg, lp_state_policy, s);
 	if (s->rsv)
 		pmemset_config_set_reservation(*cfg, s->rsv);
 	return 0;
 }
 
-static void
-release(struct lset *s)
+/*
+ * init_set -- the set userdata s at the top gets the handlers table below
+ * it, the state policy of the options at opt, its event object, its main
+ * thread and the observer; returns its stack index
+ */
+static int
+init_set(lua_State *L, struct lset *s, int opt)
 {
-	if (s->set)
-		pmemset_delete(&s->set);
-	if (s->rsv)
-		pmem2_vm_reservation_delete(&s->rsv);
+	int setidx = lua_gettop(L);
+	s->self_ref = LUA_NOREF;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+	s->main = lua_tothread(L, -1);
+	lua_pop(L, 1);
+	lua_pushvalue(L, setidx - 1);
+	lua_setiuservalue(L, setidx, LSET_UV_HANDLERS);
+	lua_getfield(L, opt, "acceptable_states");
+	lua_setiuservalue(L, setidx, LSET_UV_POLICY);
+	lp_new_event(L);
+	lua_setiuservalue(L, setidx, LSET_UV_EVENT);
+	s->observer = get_observer(L);
+	return setidx;
 }
 
-/* pmemset.new(opts) */
+/***
+ * Sets: pmemset.new and the set object.
+ * @submodule pmemset
+ */
+
+/***
+ * Creates a set.
+ * @function new
+ * @tparam table opts `granularity` ("byte", "cache_line", "page"),
+ * `reservation` (a size: the set owns a reservation that large),
+ * `acceptable_states` (a list of state names, or a function
+ * `(state, info) -> ok [, why]`), `coalescing` ("none", "opportunistic",
+ * "full"), `on_event` (a handler `(set, ev)` of every kind), `on` (event
+ * name -> handler). Only subscribed kinds enter Lua.
+ * @treturn set the set, or nil, message, code
+ */
 static int
 set_new(lua_State *L)
 {
@@ -176,16 +263,9 @@ set_new(lua_State *L)
 	struct lset *s = lua_newuserdatauv(L, sizeof(*s), LSET_UV_COUNT);
 	memset(s, 0, sizeof(*s));
 	luaL_setmetatable(L, LPMEMSET_SET);
-	int setidx = lua_gettop(L);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
-	s->main = lua_tothread(L, -1);
-	lua_pop(L, 1);
-	lua_pushvalue(L, setidx - 1);
-	lua_setiuservalue(L, setidx, LSET_UV_HANDLERS);
-	lua_getfield(L, 1, "acceptable_states");
-	lua_setiuservalue(L, setidx, LSET_UV_POLICY);
-	lp_new_event(L);
-	lua_setiuservalue(L, setidx, LSET_UV_EVENT);
+	int setidx = init_set(L, s, 1);
+	if (s->observer)
+		mask |= s->observer->mask;
 
 	int ret = 0;
 	if (o.reservation) {
@@ -277,7 +357,19 @@ set_fail(lua_State *L, struct lset *s, int ret, const char *what)
 	return 3;
 }
 
-/* set:map(src [, {offset=, length=}]) -> part */
+/***
+ * A set of part maps.
+ * @type set
+ */
+
+/***
+ * Maps a source into the set.
+ * @function set:map
+ * @tparam source src the source
+ * @tparam[opt] table opts `offset`, `length` (sizes; 0 maps the rest)
+ * @treturn part the part map holding the new part (with coalescing, the
+ * grown one), or nil, message, code
+ */
 static int
 set_map(lua_State *L)
 {
@@ -302,7 +394,11 @@ set_map(lua_State *L)
 	return 1;
 }
 
-/* set:parts() -- iterates over the part maps present when it is called */
+/***
+ * Iterates over the part maps present when it is called.
+ * @function set:parts
+ * @treturn function an iterator of part objects
+ */
 static int
 parts_next(lua_State *L)
 {
@@ -357,7 +453,12 @@ check_own_part(lua_State *L, int idx)
 	return p;
 }
 
-/* set:part_at(addr) -> the part containing addr */
+/***
+ * The part map containing an address.
+ * @function set:part_at
+ * @tparam integer addr the address
+ * @treturn part the part, or nil, message, code
+ */
 static int
 set_part_at(lua_State *L)
 {
@@ -375,7 +476,12 @@ set_part_at(lua_State *L)
 	return 1;
 }
 
-/* set:remove(part) */
+/***
+ * Removes a part map from the set.
+ * @function set:remove
+ * @tparam part part a part of this set
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 set_remove(lua_State *L)
 {
@@ -406,7 +512,13 @@ set_remove(lua_State *L)
 	return 1;
 }
 
-/* set:remove_range(addr, len) */
+/***
+ * Removes the parts in a range of addresses (part maps are split).
+ * @function set:remove_range
+ * @tparam integer addr the start
+ * @tparam integer|string len a size
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 set_remove_range(lua_State *L)
 {
@@ -425,6 +537,11 @@ set_remove_range(lua_State *L)
 	return 1;
 }
 
+/***
+ * The effective store granularity.
+ * @function set:granularity
+ * @treturn string "byte", "cache_line" or "page", or nil, message, code
+ */
 static int
 set_granularity(lua_State *L)
 {
@@ -437,7 +554,12 @@ set_granularity(lua_State *L)
 	return 1;
 }
 
-/* set:coalescing([mode]) -- with a mode sets it, else returns it */
+/***
+ * Gets or sets the coalescing of the parts mapped from now on.
+ * @function set:coalescing
+ * @tparam[opt] string mode "none", "opportunistic" or "full"
+ * @return the mode without an argument; true, or nil, message, code
+ */
 static int
 set_coalescing(lua_State *L)
 {
@@ -456,6 +578,11 @@ set_coalescing(lua_State *L)
 	return 1;
 }
 
+/***
+ * Waits for the stores flushed so far (fires a drain event).
+ * @function set:drain
+ * @treturn boolean true
+ */
 static int
 set_drain(lua_State *L)
 {
@@ -468,6 +595,11 @@ set_drain(lua_State *L)
 	return 1;
 }
 
+/***
+ * The number of part maps.
+ * @function set:count
+ * @treturn integer
+ */
 static int
 set_count(lua_State *L)
 {
@@ -476,7 +608,11 @@ set_count(lua_State *L)
 	return 1;
 }
 
-/* set:handler_error() -- the last handler or policy error, consumed */
+/***
+ * The last error of a handler or state policy of this set, consumed.
+ * @function set:handler_error
+ * @return the error object, or nil
+ */
 static int
 set_handler_error(lua_State *L)
 {
@@ -486,7 +622,13 @@ set_handler_error(lua_State *L)
 	return 1;
 }
 
-/* set:clear_badblock(ev) -- clears the bad block of a "badblock" event */
+/***
+ * Clears the bad block of a "badblock" event (its data reads back as
+ * zeros).
+ * @function set:clear_badblock
+ * @tparam event ev the event of a badblock handler
+ * @treturn boolean true, or nil, message, code
+ */
 static int
 set_clear_badblock(lua_State *L)
 {
@@ -499,7 +641,12 @@ set_clear_badblock(lua_State *L)
 	return 3;
 }
 
-/* close, __close and __gc: idempotent */
+/***
+ * Closes the set: unmaps every part and deletes its reservation (also
+ * __close and __gc; idempotent). A set of an attached config (the
+ * embeddable host) is its C caller's: close only detaches it.
+ * @function set:close
+ */
 static int
 set_close(lua_State *L)
 {
@@ -549,6 +696,59 @@ static const luaL_Reg set_meta[] = {
 	{ "__index", NULL },
 	{ NULL, NULL },
 };
+
+static const char *const policy_opts[] = { "acceptable_states", "on_event",
+					   "on", NULL };
+
+void
+lp_attach(lua_State *L, int idx, struct pmemset_config *cfg)
+{
+	idx = lua_absindex(L, idx);
+	luaL_checktype(L, idx, LUA_TTABLE);
+	lp_checkopts(L, idx, "policy", policy_opts);
+	struct set_options o;
+	memset(&o, 0, sizeof(o));
+	switch (lua_getfield(L, idx, "acceptable_states")) {
+	case LUA_TNIL:
+		break;
+	case LUA_TFUNCTION:
+		o.has_policy = 1;
+		break;
+	case LUA_TTABLE:
+		o.states = lp_checkstates(L, -1, "policy: acceptable_states");
+		o.has_states = 1;
+		break;
+	default:
+		lp_opterror(L, "policy", "acceptable_states",
+			    "expected a list of state names or a function");
+	}
+	lua_pop(L, 1);
+	uint64_t mask = lp_build_handlers(L, idx);
+
+	struct lset *s = lua_newuserdatauv(L, sizeof(*s), LSET_UV_COUNT);
+	memset(s, 0, sizeof(*s));
+	luaL_setmetatable(L, LPMEMSET_SET);
+	int setidx = init_set(L, s, idx);
+	s->borrowed = 1;
+	if (s->observer)
+		mask |= s->observer->mask;
+	int ret = set_state_policy(cfg, s, &o);
+	if (!ret)
+		ret = pmemset_config_set_event_mask(cfg, mask);
+	if (ret)
+		luaL_error(L, "policy: %s", pmemset_errormsg());
+	pmemset_config_set_event_callback(cfg, lp_event_callback, s);
+	lp_objects_put(L, s, setidx);
+	lua_pushvalue(L, setidx);
+	s->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_remove(L, setidx - 1); /* the handlers table */
+}
+
+struct pmemset *
+lp_set_handle(lua_State *L, int idx)
+{
+	return lp_checkset(L, idx)->set;
+}
 
 /* adds new() to the module table on the top */
 void

@@ -198,11 +198,22 @@ static int
 source_close(lua_State *L)
 {
 	struct lsource *s = tosource(L, 1);
-	if (s->src) {
+	if (s->src && s->borrowed) {
+		s->src = NULL; /* the C caller's: only detached */
+	} else if (s->src) {
 		lp_objects_del(L, s->src, 1);
 		pmemset_source_delete(&s->src);
 	}
 	return 0;
+}
+
+struct lsource *
+lp_push_borrowed_source(lua_State *L, struct pmemset_source *src)
+{
+	struct lsource *s = new_source(L);
+	s->src = src;
+	s->borrowed = 1;
+	return s;
 }
 
 static int
@@ -253,3 +264,83 @@ lp_open_source(lua_State *L)
 	lua_pop(L, 1);
 	luaL_newlib(L, source_funcs);
 }
+
+/***
+ * Sources: files and temporary files to map.
+ * @submodule pmemset
+ */
+
+/***
+ * A file source.
+ * @function source.file
+ * @tparam string path
+ * @tparam[opt] table opts `create` ("always", "if_needed"), `grow`
+ * (boolean, default true), `mode` (an integer, default 0644)
+ * @treturn source the source, or nil, message, code
+ */
+
+/***
+ * An unnamed temporary file in a directory.
+ * @function source.temporary
+ * @tparam string dir
+ * @treturn source the source, or nil, message, code
+ */
+
+/***
+ * A source: what parts are mapped from.
+ * @type source
+ */
+
+/***
+ * The alignment offsets and lengths of its parts must have.
+ * @function source:alignment
+ * @treturn integer bytes, or nil, message, code
+ */
+
+/***
+ * Reads from the source without mapping it.
+ * @function source:pread
+ * @tparam integer|string offset a size
+ * @tparam integer|string len a size
+ * @treturn string the data, or nil, message, code
+ */
+
+/***
+ * Writes to the source without mapping it.
+ * @function source:pwrite
+ * @tparam integer|string offset a size
+ * @tparam string data
+ * @treturn boolean true, or nil, message, code
+ */
+
+/***
+ * Gives the source its saved shutdown-data record; the state is classified
+ * when it is mapped.
+ * @function source:set_sds
+ * @tparam table sds a record (pmemset.sds)
+ * @treturn boolean true, or nil, message, code
+ */
+
+/***
+ * Turns bad-block detection at map time on or off.
+ * @function source:set_badblock_detection
+ * @tparam boolean on
+ */
+
+/***
+ * The state the last map classified (SDS sources).
+ * @function source:state
+ * @treturn string|nil a state name
+ */
+
+/***
+ * The path of the file behind the source.
+ * @function source:path
+ * @treturn string|nil
+ */
+
+/***
+ * Closes the source (mapped parts stay mapped; also __close and __gc). A
+ * borrowed source (an event's, made by a C caller) is only detached.
+ * @function source:close
+ */

@@ -124,6 +124,20 @@ lp_push_errname(lua_State *L, int code)
 		lua_pushfstring(L, "E%d", code);
 }
 
+int
+lp_errcode(const char *name)
+{
+	for (size_t i = 0; name && i < NERRNAMES; i++)
+		if (strcmp(errnames[i].name, name) == 0)
+			return errnames[i].code;
+	for (int e = 1; name && e < 4096; e++) {
+		const char *n = strerrorname_np(e);
+		if (n && strcmp(n, name) == 0)
+			return -e;
+	}
+	return -EINVAL;
+}
+
 void
 lp_push_errors(lua_State *L)
 {
@@ -147,74 +161,92 @@ lp_fail(lua_State *L, int code, const char *what)
 	return 3;
 }
 
+/* the shift of a unit letter K M G T P, 0 if it is not one */
+static unsigned
+unit_shift(char c)
+{
+	static const char units[] = "KMGTP";
+	const char *u = c ? strchr(units, c) : NULL;
+	return u ? 10U * (unsigned)(u - units + 1) : 0;
+}
+
 const char *
 lp_parse_size(const char *s, size_t *size)
 {
 	const char *p = s;
 	size_t v = 0;
 	if (!isdigit((unsigned char)*p))
-		return "expected digits";
+		return "a size is digits with an optional unit";
 	for (; isdigit((unsigned char)*p); p++) {
 		size_t d = (size_t)(*p - '0');
 		if (v > (SIZE_MAX - d) / 10)
-			return "size overflows";
+			return "the size overflows";
 		v = v * 10 + d;
 	}
 	unsigned shift = 0;
-	switch (toupper((unsigned char)*p)) {
-	case '\0':
-		break;
-	case 'K':
-		shift = 10;
-		break;
-	case 'M':
-		shift = 20;
-		break;
-	case 'G':
-		shift = 30;
-		break;
-	case 'T':
-		shift = 40;
-		break;
-	case 'P':
-		shift = 50;
-		break;
-	default:
-		return "unknown unit (use K, M, G, T or P)";
+	if (*p) {
+		shift = unit_shift(*p++);
+		if (!shift)
+			return "unknown unit (use K, M, G, T, P or KiB, MiB, "
+			       "GiB, TiB, PiB)";
+		if (p[0] == 'i' && p[1] == 'B')
+			p += 2;
+		if (*p)
+			return "unexpected characters after the unit";
 	}
-	if (shift && p[1] != '\0')
-		return "unexpected characters after the unit";
-	if (shift && v > (SIZE_MAX >> shift))
-		return "size overflows";
+	if (v > (SIZE_MAX >> shift))
+		return "the size overflows";
 	*size = v << shift;
 	return NULL;
+}
+
+/*
+ * lp_tosize -- the size at idx (a non-negative integer or a string of
+ * lp_parse_size's grammar); 0 on success, else pushes the message
+ * (quoting the text) and returns -1
+ */
+int
+lp_tosize(lua_State *L, int idx, size_t *size)
+{
+	int isint;
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER: {
+		lua_Integer v = lua_tointegerx(L, idx, &isint);
+		if (isint && v >= 0) {
+			*size = (size_t)v;
+			return 0;
+		}
+		lua_pushfstring(L,
+				"expected a size, got %s (not a "
+				"non-negative integer)",
+				lua_tostring(L, idx));
+		return -1;
+	}
+	case LUA_TSTRING: {
+		const char *s = lua_tostring(L, idx);
+		const char *why = lp_parse_size(s, size);
+		if (!why && *size > (size_t)LUA_MAXINTEGER)
+			why = "the size overflows";
+		if (!why)
+			return 0;
+		lua_pushfstring(L, "expected a size, got \"%s\" (%s)", s, why);
+		return -1;
+	}
+	default:
+		lua_pushfstring(L, "expected a size, got %s",
+				luaL_typename(L, idx));
+		return -1;
+	}
 }
 
 size_t
 lp_checksize(lua_State *L, int idx, const char *what)
 {
-	int isint;
 	size_t size;
-	switch (lua_type(L, idx)) {
-	case LUA_TNUMBER: {
-		lua_Integer v = lua_tointegerx(L, idx, &isint);
-		if (!isint || v < 0)
-			luaL_error(L, "%s: expected a size, got %s", what,
-				   lua_tostring(L, idx));
-		return (size_t)v;
-	}
-	case LUA_TSTRING: {
-		const char *s = lua_tostring(L, idx);
-		const char *why = lp_parse_size(s, &size);
-		if (why)
-			luaL_error(L, "%s: expected a size, got \"%s\" (%s)",
-				   what, s, why);
-		return size;
-	}
-	default:
-		return (size_t)luaL_error(L, "%s: expected a size, got %s",
-					  what, luaL_typename(L, idx));
-	}
+	if (lp_tosize(L, idx, &size))
+		return (size_t)luaL_error(L, "%s: %s", what,
+					  lua_tostring(L, -1));
+	return size;
 }
 
 int
@@ -268,10 +300,13 @@ lp_checkname(lua_State *L, int idx, const char *what, const char *const names[])
 			  lua_tostring(L, -1), luaL_typename(L, idx));
 }
 
+/* registry key of the objects table: an address, cheaper than a string */
+static const char objects_key;
+
 static void
 push_objects(lua_State *L)
 {
-	if (lua_getfield(L, LUA_REGISTRYINDEX, LPMEMSET_OBJECTS) == LUA_TTABLE)
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &objects_key) == LUA_TTABLE)
 		return;
 	lua_pop(L, 1);
 	lua_newtable(L);
@@ -280,7 +315,7 @@ push_objects(lua_State *L)
 	lua_setfield(L, -2, "__mode");
 	lua_setmetatable(L, -2);
 	lua_pushvalue(L, -1);
-	lua_setfield(L, LUA_REGISTRYINDEX, LPMEMSET_OBJECTS);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &objects_key);
 }
 
 void
