@@ -66,6 +66,13 @@ void pmemset_config_set_state_policy(struct pmemset_config *cfg,
 const char *pmemset_source_get_path(struct pmemset_source *src);
 
 /*
+ * pmemset_part_map_serial -- a number no other part map of its set had or
+ * will have (0 for NULL): a part map's address may be reused by a later
+ * one after it is removed, its serial not. Read under a held reference.
+ */
+uint64_t pmemset_part_map_serial(const struct pmemset_part_map *pmap);
+
+/*
  * Health probes: what pmemset_map would find in a source, without mapping
  * it (a health checker looks at pools an application may have open).
  *

@@ -52,18 +52,21 @@ struct pmemset_lua;
 #define PMEMSET_LUA_E_NO_POLICY	      (-300003) /* attach before load_policy */
 #define PMEMSET_LUA_E_KEY_NOT_FOUND   (-300004) /* no such tracking key */
 #define PMEMSET_LUA_E_TRACK_NOT_FOUND (-300005) /* no such tracking handle */
+#define PMEMSET_LUA_E_LIMIT	      (-300006) /* a script hit a limit */
 
 /* flags of pmemset_lua_new */
 #define PMEMSET_LUA_SANDBOX                                                    \
-	(1U << 0) /* no os.execute, io.popen, loadlib...                       \
+	(1U << 0) /* allow-list interpreter for untrusted scripts              \
 		   */
 #define PMEMSET_LUA_VALID_FLAGS (PMEMSET_LUA_SANDBOX)
 
 /*
  * pmemset_lua_new -- a new host. With PMEMSET_LUA_SANDBOX the interpreter
- * has no way to start programs, load native code, remove or rename files,
- * exit the process, or load binary chunks (for untrusted policy scripts).
- * Returns -EINVAL for unknown flags, -ENOMEM.
+ * starts from nothing and gets by name what policies need (see "Security
+ * model" in docs/host.md): no io, os.getenv, debug, native code or
+ * bytecode; files only under granted directories (pmemset_lua_allow_path);
+ * read-only globals; the default limits below. Returns -EINVAL for unknown
+ * flags, -ENOMEM.
  */
 int pmemset_lua_new(struct pmemset_lua **host, unsigned flags);
 
@@ -74,6 +77,56 @@ int pmemset_lua_new(struct pmemset_lua **host, unsigned flags);
  * sets created from them must have been deleted before.
  */
 void pmemset_lua_delete(struct pmemset_lua **host);
+
+/*
+ * Limits of every entry into Lua (a script, layout or policy run, a
+ * handler, a state policy, a tracker, the finalizers run at delete). 0 is
+ * no limit. Instructions and time count from the outermost entry; memory is
+ * all the interpreter holds. A hit stops the script (its own pcall cannot
+ * catch it) and the entry returns PMEMSET_LUA_E_LIMIT with a message naming
+ * the limit and where the script was.
+ */
+struct pmemset_lua_limits {
+	uint64_t max_instructions; /* Lua VM instructions per entry */
+	uint64_t timeout_ms;	   /* wall-clock milliseconds per entry */
+	size_t max_memory;	   /* bytes the interpreter may allocate */
+};
+
+/* the defaults of a sandboxed host (an unsandboxed one has none) */
+#define PMEMSET_LUA_DEFAULT_MAX_INSTRUCTIONS 100000000ULL
+#define PMEMSET_LUA_DEFAULT_TIMEOUT_MS	     2000ULL
+#define PMEMSET_LUA_DEFAULT_MAX_MEMORY	     (64ULL << 20)
+
+/*
+ * pmemset_lua_set_limits -- replace the host's limits (NULL: none).
+ * -EINVAL if max_memory is below what the interpreter holds now.
+ */
+int pmemset_lua_set_limits(struct pmemset_lua *host,
+			   const struct pmemset_lua_limits *limits);
+/* pmemset_lua_get_limits -- the limits in force */
+int pmemset_lua_get_limits(struct pmemset_lua *host,
+			   struct pmemset_lua_limits *limits);
+
+/*
+ * flags of pmemset_lua_allow_path: READ lets scripts read files there
+ * (loadfile, dofile, host.read_file); CREATE also lets them create, open
+ * and map sources there
+ */
+#define PMEMSET_LUA_ALLOW_READ	 (1U << 0)
+#define PMEMSET_LUA_ALLOW_CREATE (1U << 1)
+#define PMEMSET_LUA_ALLOW_VALID                                                \
+	(PMEMSET_LUA_ALLOW_READ | PMEMSET_LUA_ALLOW_CREATE)
+
+/*
+ * pmemset_lua_allow_path -- grant a sandboxed host's scripts dir (an
+ * existing directory, resolved now) and everything below it. Paths are
+ * checked resolved (no "..", no symlink out); /proc, /sys and /dev are
+ * reached only through a grant naming a directory inside them. A host
+ * without PMEMSET_LUA_SANDBOX is not confined (grants are kept but unused).
+ * -EINVAL for bad flags, -ENOENT/-ENOTDIR for dir, -ENOMEM.
+ */
+int pmemset_lua_allow_path(struct pmemset_lua *host, const char *dir,
+			   unsigned flags);
 
 /* the interpreter, for applications that add their own functions */
 struct lua_State *pmemset_lua_state(struct pmemset_lua *host);

@@ -178,7 +178,8 @@ return { parts = { { temporary = %q, length = "64K" } },
     write(layout, ([[
 return { parts = { { file = %q, create = "always", length = "64K" },
                    { file = %q, length = "64K" } } }]]):format(made, made .. ".missing"))
-    local out, err, code = run({ "--sandbox", "--layout", layout })
+    local out, err, code = run({ "--sandbox", "--allow", tmp .. ":rw",
+      "--layout", layout })
     assert.equal(1, code)
     assert.equal("", out)
     assert.matches("parts%[2%]", err)
@@ -206,12 +207,56 @@ return { granularty = "page", parts = { { file = "x", lenght = "64K" } } }]])
 
   it("runs sandboxed on request", function()
     local out, _, code = run({ "--sandbox", "-e",
-      "print(os.execute, io.popen, package.loadlib)" })
+      "print(os.execute, io, package, debug)" })
     assert.equal(0, code)
-    assert.equal("nil\tnil\tnil\n", out)
+    assert.equal("nil\tnil\tnil\tnil\n", out)
     local _, err
     _, err, code = run({ "--sandbox", "-e", "os.execute('true')" })
     assert.equal(1, code)
     assert.matches("attempt to call a nil value", err)
+  end)
+
+  it("grants directories to the sandbox with --allow DIR[:rw]", function()
+    write(tmp .. "/data.txt", "policy data")
+    local read = "print(host.read_file('" .. tmp .. "/data.txt'))"
+    local _, err, code = run({ "--sandbox", "-e", read })
+    assert.equal(1, code)
+    assert.matches("not under a directory granted for reading", err)
+    assert.matches("%-%-allow DIR", err)
+    local out
+    out, _, code = run({ "--sandbox", "--allow", tmp, "-e", read })
+    assert.equal(0, code)
+    assert.equal("policy data\n", out)
+    local create = "assert(require('pmemset').source.file('" .. tmp
+      .. "/made.pool', { create = 'always' }))"
+    _, err, code = run({ "--sandbox", "--allow", tmp, "-e", create })
+    assert.equal(1, code)
+    assert.matches("%-%-allow DIR:rw", err)
+    _, err, code = run({ "--sandbox", "--allow", tmp .. ":rw", "-e", create })
+    assert.equal(0, code, err)
+    _, err, code = run({ "--sandbox", "--allow", tmp .. "/none", "-e", "" })
+    assert.equal(1, code)
+    assert.matches("none", err)
+  end)
+
+  it("stops scripts at --max-instructions, --timeout, --max-memory", function()
+    local _, err, code = run({ "--max-instructions", "100000", "-e",
+      "while true do pcall(function() while true do end end) end" })
+    assert.equal(1, code)
+    assert.matches("instruction limit %(100000%) exceeded at %(command line%):1",
+      err)
+    _, err, code = run({ "--timeout", "10", "-e", "while true do end" })
+    assert.equal(1, code)
+    assert.matches("time limit %(10 ms%) exceeded", err)
+    _, err, code = run({ "--max-memory", "4M", "-e",
+      "local s = string.rep('x', 100 << 20)" })
+    assert.equal(1, code)
+    assert.matches("memory limit %(4194304 bytes%) exceeded", err)
+    _, err, code = run({ "--max-memory", "4Q", "-e", "" })
+    assert.equal(2, code)
+    assert.matches("%-%-max%-memory 4Q: unknown unit", err)
+    _, err, code = run({ "--timeout", "1K", "-e", "" })
+    assert.equal(2, code)
+    assert.matches("%-%-timeout 1K: expected digits", err)
   end)
 end)

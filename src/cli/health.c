@@ -157,24 +157,16 @@ verdict_stream(void)
 }
 
 int
-health_run(const char *layout, const char *policy, int json)
+health_run(struct pmemset_lua *host, const char *layout, const char *policy,
+	   int json)
 {
 	FILE *out = verdict_stream();
 	if (!out) {
 		perror(PROGRAM ": standard output");
 		return 1;
 	}
-	struct pmemset_lua *host;
-	int ret = pmemset_lua_new(&host, 0);
-	if (ret) {
-		fprintf(stderr, PROGRAM ": cannot create the host: %s\n",
-			strerror(-ret));
-		fclose(out);
-		return 1;
-	}
 	int status =
 		evaluate(pmemset_lua_state(host), layout, policy, json, out);
-	pmemset_lua_delete(&host);
 	fflush(stdout);
 	if (fclose(out) != 0 && status == 0) {
 		perror(PROGRAM ": writing the verdict");

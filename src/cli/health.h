@@ -10,13 +10,17 @@
 /* --format's argument: 0 for "text", 1 for "json", -1 for anything else */
 int health_format(const char *name);
 
+struct pmemset_lua;
+
 /*
- * health_run -- evaluate the health policy over the layout's pools and
- * print the verdict ("verdict: reason", or JSON when json is non-zero) on
- * standard output, everything the scripts print going to standard error.
- * Returns the exit status: 0 when a verdict was reached, 1 when the health
- * cannot be determined.
+ * health_run -- evaluate the health policy over the layout's pools in the
+ * host's interpreter (sandbox, grants and limits as main.c configured
+ * them) and print the verdict ("verdict: reason", or JSON when json is
+ * non-zero) on standard output, everything the scripts print going to
+ * standard error. Returns the exit status: 0 when a verdict was reached, 1
+ * when the health cannot be determined.
  */
-int health_run(const char *layout, const char *policy, int json);
+int health_run(struct pmemset_lua *host, const char *layout, const char *policy,
+	       int json);
 
 #endif /* PMEMSET_CLI_HEALTH_H */

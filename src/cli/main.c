@@ -6,6 +6,7 @@
  */
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <pmemset_lua.h>
 
 #include "health.h"
+#include "lpmemset.h"
 #include "report.h"
 
 #define PROGRAM "pmemset-lua"
@@ -29,6 +31,10 @@ struct options {
 	const char *layout;
 	const char *emulate;
 	unsigned flags;
+	const char **allow; /* --allow DIR[:rw], in order */
+	int nallow;
+	struct pmemset_lua_limits limits; /* fields given on the command line */
+	int has_instructions, has_timeout, has_memory;
 	const char *health; /* --health LAYOUT (health.c) */
 	const char *policy;
 	int json;
@@ -54,6 +60,10 @@ static int opt_execute(struct options *o, const char *arg);
 static int opt_layout(struct options *o, const char *arg);
 static int opt_emulate(struct options *o, const char *arg);
 static int opt_sandbox(struct options *o, const char *arg);
+static int opt_allow(struct options *o, const char *arg);
+static int opt_max_instructions(struct options *o, const char *arg);
+static int opt_timeout(struct options *o, const char *arg);
+static int opt_max_memory(struct options *o, const char *arg);
 static int opt_health(struct options *o, const char *arg);
 static int opt_policy(struct options *o, const char *arg);
 static int opt_format(struct options *o, const char *arg);
@@ -69,7 +79,18 @@ static const struct option_row option_table[] = {
 	  "use the emulated devices described in FILE (sets PMEMSET_EMULATE)",
 	  opt_emulate },
 	{ "sandbox", 0, NULL,
-	  "no os.execute, io.popen, loadlib, os.remove, ...", opt_sandbox },
+	  "allow-list interpreter for untrusted scripts (see host.md)",
+	  opt_sandbox },
+	{ "allow", 0, "DIR[:rw]",
+	  "let the sandbox read (rw: also create and map) under DIR",
+	  opt_allow },
+	{ "max-instructions", 0, "N",
+	  "Lua instructions per entry into Lua (0: none)",
+	  opt_max_instructions },
+	{ "timeout", 0, "MS", "wall-clock milliseconds per entry (0: none)",
+	  opt_timeout },
+	{ "max-memory", 0, "SIZE",
+	  "bytes the interpreter may hold (\"64M\"; 0: none)", opt_max_memory },
 	{ "health", 0, "LAYOUT",
 	  "print the health of LAYOUT's pools (maps nothing)", opt_health },
 	{ "policy", 0, "FILE", "the health policy (with --health)",
@@ -144,6 +165,54 @@ opt_sandbox(struct options *o, const char *arg)
 	(void)arg;
 	o->flags |= PMEMSET_LUA_SANDBOX;
 	return 0;
+}
+
+static int
+opt_allow(struct options *o, const char *arg)
+{
+	o->allow[o->nallow++] = arg;
+	return 0;
+}
+
+/* a limit: digits (with a unit for a size), by the one size parser */
+static int
+limit_value(const char *name, const char *arg, int size, uint64_t *v)
+{
+	size_t n;
+	const char *why = lp_parse_size(arg, &n);
+	if (!why && !size && arg[strspn(arg, "0123456789")] != '\0')
+		why = "expected digits";
+	if (why) {
+		fprintf(stderr, PROGRAM ": --%s %s: %s\n", name, arg, why);
+		return -1;
+	}
+	*v = n;
+	return 0;
+}
+
+static int
+opt_max_instructions(struct options *o, const char *arg)
+{
+	o->has_instructions = 1;
+	return limit_value("max-instructions", arg, 0,
+			   &o->limits.max_instructions);
+}
+
+static int
+opt_timeout(struct options *o, const char *arg)
+{
+	o->has_timeout = 1;
+	return limit_value("timeout", arg, 0, &o->limits.timeout_ms);
+}
+
+static int
+opt_max_memory(struct options *o, const char *arg)
+{
+	uint64_t v = 0;
+	o->has_memory = 1;
+	int ret = limit_value("max-memory", arg, 1, &v);
+	o->limits.max_memory = (size_t)v;
+	return ret;
 }
 
 static int
@@ -247,7 +316,8 @@ parse_options(int argc, char *argv[], struct options *o)
 	char shortopts[2 * NOPTIONS + 2];
 	getopt_tables(longopts, shortopts);
 	o->chunks = calloc((size_t)argc, sizeof(*o->chunks));
-	if (!o->chunks)
+	o->allow = calloc((size_t)argc, sizeof(*o->allow));
+	if (!o->chunks || !o->allow)
 		return -1;
 	int c;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -307,6 +377,39 @@ run_layout(struct pmemset_lua *host, const char *path, struct pmemset **set)
 	return status;
 }
 
+/* --allow and the limits given, over the host's defaults */
+static int
+configure(struct pmemset_lua *host, const struct options *o)
+{
+	for (int i = 0; i < o->nallow; i++) {
+		char dir[4096];
+		const char *a = o->allow[i];
+		size_t len = strlen(a);
+		unsigned flags = PMEMSET_LUA_ALLOW_READ;
+		if (len > 3 && strcmp(a + len - 3, ":rw") == 0) {
+			flags |= PMEMSET_LUA_ALLOW_CREATE;
+			len -= 3;
+		}
+		if (len >= sizeof(dir)) {
+			fprintf(stderr, PROGRAM ": --allow %s: too long\n", a);
+			return 1;
+		}
+		memcpy(dir, a, len);
+		dir[len] = '\0';
+		if (pmemset_lua_allow_path(host, dir, flags))
+			return fail(host);
+	}
+	struct pmemset_lua_limits l;
+	pmemset_lua_get_limits(host, &l);
+	if (o->has_instructions)
+		l.max_instructions = o->limits.max_instructions;
+	if (o->has_timeout)
+		l.timeout_ms = o->limits.timeout_ms;
+	if (o->has_memory)
+		l.max_memory = o->limits.max_memory;
+	return pmemset_lua_set_limits(host, &l) ? fail(host) : 0;
+}
+
 static int
 run(struct options *o)
 {
@@ -316,6 +419,15 @@ run(struct options *o)
 		fprintf(stderr, PROGRAM ": cannot create the host: %s\n",
 			strerror(-ret));
 		return 1;
+	}
+	if (configure(host, o)) {
+		pmemset_lua_delete(&host);
+		return EXIT_FAILURE_RUN;
+	}
+	if (o->health) {
+		int hstatus = health_run(host, o->health, o->policy, o->json);
+		pmemset_lua_delete(&host);
+		return hstatus;
 	}
 	struct pmemset *set = NULL;
 	int status = 0;
@@ -340,16 +452,18 @@ main(int argc, char *argv[])
 	int ret = parse_options(argc, argv, &o);
 	if (ret) {
 		free(o.chunks);
+		free(o.allow);
 		return ret > 0 ? EXIT_OK : EXIT_USAGE;
 	}
 	/* before the host exists: the device layer reads it at first use */
 	if (o.emulate && setenv("PMEMSET_EMULATE", o.emulate, 1) != 0) {
 		perror(PROGRAM ": setenv");
 		free(o.chunks);
+		free(o.allow);
 		return 1;
 	}
-	int status =
-		o.health ? health_run(o.health, o.policy, o.json) : run(&o);
+	int status = run(&o);
 	free(o.chunks);
+	free(o.allow);
 	return status;
 }

@@ -59,6 +59,7 @@ pmap_alloc(struct pmemset *set)
 	STORE(m->addr, NULL);
 	STORE(m->size, 0);
 	STORE(m->set, set);
+	m->serial = ++set->pmap_serial; /* under the set's lock */
 	return m;
 }
 

@@ -461,6 +461,12 @@ pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
 	return d;
 }
 
+uint64_t
+pmemset_part_map_serial(const struct pmemset_part_map *pmap)
+{
+	return pmap ? pmap->serial : 0;
+}
+
 size_t
 pmemset_part_map_count(struct pmemset *set)
 {

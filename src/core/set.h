@@ -58,6 +58,7 @@ struct pmemset_part_map {
 	size_t size;
 	int refs; /* atomic: handles given out (never stored, only +1/-1) */
 	struct pmemset *set;
+	uint64_t serial; /* unique in its set: tells a reused slot apart */
 };
 
 RB_HEAD(part_tree, part);
@@ -94,6 +95,7 @@ struct pmemset {
 	struct pmap_index index;	/* fast path of part_map_by_address */
 	struct pmap_chunk *pmap_chunks; /* where part maps live (pmap_pool.c) */
 	struct pmemset_part_map *pmap_free;
+	uint64_t pmap_serial; /* of the last part map made (pmap_alloc) */
 	size_t npmaps;
 	size_t nparts;
 	struct pmemset_part_map *anchor; /* coalescing anchor or NULL */

@@ -64,6 +64,24 @@ traceback(lua_State *L)
 	return 1;
 }
 
+/* the host's message and code for a failed protected call (error on top) */
+static int
+failure(struct pmemset_lua *host, int status, const char *what)
+{
+	const char *sep = what ? ": " : "";
+	what = what ? what : "";
+	if (host->lim.hit)
+		return host_err(host, PMEMSET_LUA_E_LIMIT, "%s%s%s", what, sep,
+				limits_message(&host->lim));
+	if (status == LUA_ERRMEM || status == LUA_ERRERR || host->lim.c_oom)
+		return host_err(host, -ENOMEM, "%s%sout of memory", what, sep);
+	/* no conversion: it could allocate outside a protected call */
+	const char *msg = lua_type(host->L, -1) == LUA_TSTRING
+				  ? lua_tostring(host->L, -1)
+				  : "(error object is not a string)";
+	return host_err(host, PMEMSET_LUA_E_SCRIPT, "%s%s%s", what, sep, msg);
+}
+
 int
 host_pcall(struct pmemset_lua *host, int nargs, int nresults, const char *what)
 {
@@ -71,19 +89,58 @@ host_pcall(struct pmemset_lua *host, int nargs, int nresults, const char *what)
 	int base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, traceback);
 	lua_insert(L, base);
+	limits_enter(&host->lim, L);
 	int status = lua_pcall(L, nargs, nresults, base);
 	lua_remove(L, base);
-	if (status == LUA_OK)
-		return 0;
-	const char *msg = lua_tostring(L, -1);
-	if (!msg)
-		msg = "(no message)";
-	if (what)
-		host_err(host, PMEMSET_LUA_E_SCRIPT, "%s: %s", what, msg);
-	else
-		host_err(host, PMEMSET_LUA_E_SCRIPT, "%s", msg);
+	int ret = 0;
+	if (status != LUA_OK) {
+		ret = failure(host, status, what);
+		lua_pop(L, 1);
+	} else if (host->lim.hit) {
+		/* the script caught the stop and returned: still a stop */
+		ret = failure(host, status, what);
+		lua_settop(L, base - 1);
+	}
+	limits_leave(&host->lim, L);
+	return ret;
+}
+
+struct protected_call {
+	struct pmemset_lua *host;
+	int (*fn)(struct pmemset_lua *host, void *arg);
+	void *arg;
+	int ret;
+};
+
+static int
+trampoline(lua_State *L)
+{
+	struct protected_call *c = lua_touserdata(L, 1);
 	lua_pop(L, 1);
-	return PMEMSET_LUA_E_SCRIPT;
+	c->ret = c->fn(c->host, c->arg);
+	return 0;
+}
+
+int
+host_protect(struct pmemset_lua *host,
+	     int (*fn)(struct pmemset_lua *host, void *arg), void *arg,
+	     const char *what)
+{
+	lua_State *L = host->L;
+	if (!lua_checkstack(L, 2))
+		return host_err(host, -ENOMEM, "%s: out of memory", what);
+	struct protected_call c = { host, fn, arg, 0 };
+	lua_pushcfunction(L, trampoline);
+	lua_pushlightuserdata(L, &c);
+	limits_enter(&host->lim, L);
+	int status = lua_pcall(L, 1, 0, 0);
+	int ret = c.ret;
+	if (status != LUA_OK) {
+		ret = failure(host, status, what);
+		lua_pop(L, 1);
+	}
+	limits_leave(&host->lim, L);
+	return ret;
 }
 
 /* package.preload entries, so require finds the module without a path */
@@ -121,6 +178,70 @@ open_module(lua_State *L)
 	return 0;
 }
 
+/* its address is the registry key of the message a swallowed stop gets */
+static const char stop_key;
+
+/* a handler or state policy run by the module: inside the limits */
+static void
+entry_begin(void *arg, lua_State *L)
+{
+	limits_enter(&((struct pmemset_lua *)arg)->lim, L);
+}
+
+static int
+entry_end(void *arg, lua_State *L, int status)
+{
+	struct pmemset_lua *host = arg;
+	if (host->lim.hit) {
+		host_err(host, PMEMSET_LUA_E_LIMIT, "%s",
+			 limits_message(&host->lim));
+		if (status == LUA_OK) {
+			/* caught by the script: an error all the same */
+			lua_rawgetp(L, LUA_REGISTRYINDEX, &stop_key);
+			status = LUA_ERRRUN;
+		}
+	}
+	limits_leave(&host->lim, L);
+	return status;
+}
+
+/* everything of a new interpreter that allocates: run protected */
+static int
+setup(struct pmemset_lua *h, void *arg)
+{
+	(void)arg;
+	lua_State *L = h->L;
+	lua_pushlightuserdata(L, h);
+	lua_setfield(L, LUA_REGISTRYINDEX, HOST_REGISTRY_KEY);
+	lua_pushliteral(L, "stopped by a limit of the host");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &stop_key);
+	h->entry = (struct lp_entry_hooks){ entry_begin, entry_end, h };
+	lp_entry_register(L, &h->entry);
+	luaL_openlibs(L);
+	limits_open_lua(L);
+	preload_module(L);
+	lp_set_observer(L, &h->observer);
+	open_module(L);
+	host_open_lua(L);
+	if (h->flags & PMEMSET_LUA_SANDBOX)
+		host_sandbox(h);
+	return 0;
+}
+
+static const struct pmemset_lua_limits sandbox_limits = {
+	.max_instructions = PMEMSET_LUA_DEFAULT_MAX_INSTRUCTIONS,
+	.timeout_ms = PMEMSET_LUA_DEFAULT_TIMEOUT_MS,
+	.max_memory = PMEMSET_LUA_DEFAULT_MAX_MEMORY,
+};
+
+static void
+free_host(struct pmemset_lua *h)
+{
+	pthread_mutex_destroy(&h->lock);
+	lp_confinement_fini(&h->confine);
+	free(h);
+}
+
 int
 pmemset_lua_new(struct pmemset_lua **host, unsigned flags)
 {
@@ -138,31 +259,27 @@ pmemset_lua_new(struct pmemset_lua **host, unsigned flags)
 		free(h);
 		return ret;
 	}
-	h->L = luaL_newstate();
+	h->L = lua_newstate(limits_alloc, &h->lim);
 	if (!h->L) {
-		pthread_mutex_destroy(&h->lock);
-		free(h);
+		free_host(h);
 		return -ENOMEM;
 	}
 	h->flags = flags;
 	h->policy_ref = LUA_NOREF;
 	track_init(h);
-
-	lua_State *L = h->L;
-	lua_pushlightuserdata(L, h);
-	lua_setfield(L, LUA_REGISTRYINDEX, HOST_REGISTRY_KEY);
-	luaL_openlibs(L);
-	preload_module(L);
-	lp_set_observer(L, &h->observer);
-	lua_pushcfunction(L, open_module);
-	if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
-		*host = h;
-		pmemset_lua_delete(host);
-		return -ENOMEM;
+	ret = host_protect(h, setup, NULL, "pmemset_lua_new");
+	if (ret) {
+		h->closing = 1;
+		track_fini(h);
+		lua_close(h->L);
+		free_host(h);
+		return ret == PMEMSET_LUA_E_LIMIT ? -ENOMEM : ret;
 	}
-	host_open_lua(L);
+	/* the limits apply from here: the setup above is trusted */
 	if (flags & PMEMSET_LUA_SANDBOX)
-		host_sandbox(L);
+		h->lim.set = sandbox_limits;
+	h->lim.memory_armed = 1;
+	limits_install(&h->lim, h->L);
 	*host = h;
 	return 0;
 }
@@ -218,11 +335,74 @@ pmemset_lua_delete(struct pmemset_lua **host)
 	}
 	h->closing = 1; /* sets closed by the collector update no keys */
 	track_fini(h);	/* releases the Lua trackers: before lua_close */
+	/* the finalizers lua_close runs are an entry into Lua too */
+	limits_enter(&h->lim, h->L);
 	lua_close(h->L);
 	host_unlock(h);
-	pthread_mutex_destroy(&h->lock);
-	free(h);
+	free_host(h);
 	*host = NULL;
+}
+int
+pmemset_lua_set_limits(struct pmemset_lua *host,
+		       const struct pmemset_lua_limits *limits)
+{
+	static const struct pmemset_lua_limits none;
+	if (!host)
+		return -EINVAL;
+	if (!limits)
+		limits = &none;
+	host_lock(host);
+	int ret = 0;
+	if (limits->max_memory && limits->max_memory < host->lim.used)
+		ret = host_err(host, -EINVAL,
+			       "set_limits: max_memory %zu is below the %zu "
+			       "bytes the interpreter holds",
+			       limits->max_memory, host->lim.used);
+	else
+		host->lim.set = *limits;
+	if (!ret && host->lim.depth == 0) /* else when the entry ends */
+		limits_install(&host->lim, host->L);
+	host_unlock(host);
+	return ret;
+}
+
+int
+pmemset_lua_get_limits(struct pmemset_lua *host,
+		       struct pmemset_lua_limits *limits)
+{
+	if (!host)
+		return -EINVAL;
+	if (!limits)
+		return host_err(host, -EINVAL, "get_limits: limits is NULL");
+	host_lock(host);
+	*limits = host->lim.set;
+	host_unlock(host);
+	return 0;
+}
+
+int
+pmemset_lua_allow_path(struct pmemset_lua *host, const char *dir,
+		       unsigned flags)
+{
+	if (!host)
+		return -EINVAL;
+	if (!dir)
+		return host_err(host, -EINVAL, "allow_path: dir is NULL");
+	if (!flags || (flags & ~PMEMSET_LUA_ALLOW_VALID))
+		return host_err(host, -EINVAL,
+				"allow_path: flags 0x%x: expected "
+				"PMEMSET_LUA_ALLOW_READ and/or "
+				"PMEMSET_LUA_ALLOW_CREATE",
+				flags);
+	unsigned granted = LP_CONFINE_READ;
+	if (flags & PMEMSET_LUA_ALLOW_CREATE)
+		granted |= LP_CONFINE_CREATE;
+	host_lock(host);
+	int ret = lp_confinement_add(&host->confine, dir, granted);
+	if (ret)
+		host_err(host, ret, "allow_path: %s: %s", dir, strerror(-ret));
+	host_unlock(host);
+	return ret;
 }
 
 struct lua_State *
@@ -262,7 +442,7 @@ set_arg_table(lua_State *L, const char *script, int argc, char *const argv[])
 		lua_pushstring(L, argv[i]);
 		lua_rawseti(L, -2, i + 1);
 	}
-	lua_setglobal(L, "arg");
+	host_setglobal(L, "arg");
 }
 
 /* load mode: a sandbox accepts source text only */
@@ -278,8 +458,8 @@ load_status(struct pmemset_lua *host, int status)
 {
 	if (status == LUA_OK)
 		return 0;
-	int ret = host_err(host, PMEMSET_LUA_E_SCRIPT, "%s",
-			   lua_tostring(host->L, -1));
+	int code = status == LUA_ERRMEM ? -ENOMEM : PMEMSET_LUA_E_SCRIPT;
+	int ret = host_err(host, code, "%s", lua_tostring(host->L, -1));
 	lua_pop(host->L, 1);
 	return ret;
 }
@@ -298,6 +478,29 @@ host_load_string(struct pmemset_lua *host, const char *code, const char *name)
 						  name, load_mode(host)));
 }
 
+struct run_file {
+	const char *path;
+	int argc;
+	char *const *argv;
+};
+
+static int
+run_file(struct pmemset_lua *host, void *arg)
+{
+	const struct run_file *r = arg;
+	lua_State *L = host->L;
+	set_arg_table(L, r->path, r->argc, r->argv);
+	const char *file = strcmp(r->path, "-") == 0 ? NULL : r->path;
+	int ret = host_load_file(host, file);
+	if (!ret) {
+		luaL_checkstack(L, r->argc, "too many script arguments");
+		for (int i = 0; i < r->argc; i++)
+			lua_pushstring(L, r->argv[i]);
+		ret = host_pcall(host, r->argc, 0, NULL);
+	}
+	return ret;
+}
+
 int
 pmemset_lua_run_file(struct pmemset_lua *host, const char *path, int argc,
 		     char *const argv[])
@@ -308,16 +511,8 @@ pmemset_lua_run_file(struct pmemset_lua *host, const char *path, int argc,
 		return host_err(host, -EINVAL, "run_file: %s",
 				!path ? "path is NULL" : "bad argc/argv");
 	host_lock(host);
-	lua_State *L = host->L;
-	set_arg_table(L, path, argc, argv);
-	const char *file = strcmp(path, "-") == 0 ? NULL : path;
-	int ret = host_load_file(host, file);
-	if (!ret) {
-		luaL_checkstack(L, argc, "too many script arguments");
-		for (int i = 0; i < argc; i++)
-			lua_pushstring(L, argv[i]);
-		ret = host_pcall(host, argc, 0, NULL);
-	}
+	struct run_file r = { path, argc, argv };
+	int ret = host_protect(host, run_file, &r, path);
 	host_unlock(host);
 	return ret;
 }
@@ -375,6 +570,24 @@ run_policy_chunk(struct pmemset_lua *host, const char *name)
 	return 0;
 }
 
+struct load_args {
+	const char *path; /* or */
+	const char *code, *name;
+};
+
+static int
+load_policy(struct pmemset_lua *host, void *arg)
+{
+	const struct load_args *a = arg;
+	if (!a->code) {
+		int ret = host_load_file(host, a->path);
+		return ret ? ret : run_policy_chunk(host, a->path);
+	}
+	int ret = host_load_string(host, a->code, a->name);
+	const char *name = a->name[0] == '=' ? a->name + 1 : a->name;
+	return ret ? ret : run_policy_chunk(host, name);
+}
+
 int
 pmemset_lua_load_policy(struct pmemset_lua *host, const char *path)
 {
@@ -383,9 +596,8 @@ pmemset_lua_load_policy(struct pmemset_lua *host, const char *path)
 	if (!path)
 		return host_err(host, -EINVAL, "load_policy: path is NULL");
 	host_lock(host);
-	int ret = host_load_file(host, path);
-	if (!ret)
-		ret = run_policy_chunk(host, path);
+	struct load_args a = { path, NULL, NULL };
+	int ret = host_protect(host, load_policy, &a, path);
 	host_unlock(host);
 	return ret;
 }
@@ -402,9 +614,8 @@ pmemset_lua_load_policy_string(struct pmemset_lua *host, const char *code,
 	if (!name)
 		name = "=(policy)";
 	host_lock(host);
-	int ret = host_load_string(host, code, name);
-	if (!ret)
-		ret = run_policy_chunk(host, name[0] == '=' ? name + 1 : name);
+	struct load_args a = { NULL, code, name };
+	int ret = host_protect(host, load_policy, &a, name);
 	host_unlock(host);
 	return ret;
 }
@@ -468,7 +679,13 @@ build_layout(struct pmemset_lua *host, const char *path)
 	lua_createtable(L, 0, 1);
 	lua_pushstring(L, dirname_of(path, dir, sizeof(dir)));
 	lua_setfield(L, -2, "dir");
-	if (lua_pcall(L, 2, 3, 0) != LUA_OK) {
+	int status = lua_pcall(L, 2, 3, 0);
+	if (status != LUA_OK && (status == LUA_ERRMEM || host->lim.hit)) {
+		int ret = failure(host, status, path);
+		lua_pop(L, 1);
+		return ret;
+	}
+	if (status != LUA_OK) {
 		/* a malformed layout or policy: nothing was touched */
 		host_err(host, PMEMSET_LUA_E_INVALID_SCRIPT, "%s: %s", path,
 			 lua_tostring(L, -1));
@@ -494,19 +711,43 @@ static int
 own_layout(struct pmemset_lua *host, struct pmemset **set)
 {
 	lua_State *L = host->L;
+	lua_getfield(L, -1, "set");
+	struct pmemset *handle = lp_set_handle(L, -1);
+	lua_pop(L, 1);
+	int ref = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: first */
 	struct host_set *hs = calloc(1, sizeof(*hs));
 	if (!hs) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+		luaL_unref(L, LUA_REGISTRYINDEX, ref);
 		close_layout_top(host);
 		return host_err(host, -ENOMEM, "map_layout: out of memory");
 	}
-	lua_getfield(L, -1, "set");
-	hs->set = lp_set_handle(L, -1);
-	lua_pop(L, 1);
-	hs->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	hs->set = handle;
+	hs->ref = ref;
 	hs->next = host->sets;
 	host->sets = hs;
 	*set = hs->set;
 	return 0;
+}
+
+struct map_args {
+	const char *path;
+	struct pmemset **set;
+};
+
+/* in protected mode: building allocates, a raise must not abort */
+static int
+map_layout(struct pmemset_lua *host, void *arg)
+{
+	const struct map_args *a = arg;
+	int ret = host_load_file(host, a->path);
+	if (!ret)
+		ret = host_pcall(host, 0, 1, a->path);
+	if (!ret)
+		ret = build_layout(host, a->path);
+	if (!ret)
+		ret = own_layout(host, a->set);
+	return ret;
 }
 
 int
@@ -521,13 +762,8 @@ pmemset_lua_map_layout(struct pmemset_lua *host, const char *path,
 		return host_err(host, -EINVAL, "map_layout: %s is NULL",
 				!path ? "path" : "set");
 	host_lock(host);
-	int ret = host_load_file(host, path);
-	if (!ret)
-		ret = host_pcall(host, 0, 1, path);
-	if (!ret)
-		ret = build_layout(host, path);
-	if (!ret)
-		ret = own_layout(host, set);
+	struct map_args a = { path, set };
+	int ret = host_protect(host, map_layout, &a, path);
 	host_unlock(host);
 	return ret;
 }

@@ -17,6 +17,7 @@
 #include <libpmemset.h>
 #include <pmemset_ext.h>
 
+#include "host_limits.h"
 #include "keys.h"
 #include "lpmemset.h"
 #include "pmemset_lua.h"
@@ -56,6 +57,9 @@ struct pmemset_lua {
 	/* the state the state policy classified last, for the next PART_ADD */
 	char *state_path;
 	enum pmemset_part_state state;
+	struct host_limits lim;	       /* the allocator's user data */
+	struct lp_entry_hooks entry;   /* limits of the module's own entries */
+	struct lp_confinement confine; /* the grants of a sandbox */
 };
 
 /* registry key of the host pointer (a light userdata) */
@@ -73,13 +77,24 @@ int host_err(struct pmemset_lua *host, int code, const char *fmt, ...)
 struct pmemset_lua *host_from_state(lua_State *L);
 
 /*
- * host_pcall -- lua_pcall with a traceback handler; on an error the
- * message (traceback included, after "what: " unless what is NULL) goes
- * to the host's message and
- * PMEMSET_LUA_E_SCRIPT is returned, the stack back at its base.
+ * host_pcall -- lua_pcall with a traceback handler, inside the limits; on
+ * an error the message (traceback included, after "what: " unless what is
+ * NULL) goes to the host's message and PMEMSET_LUA_E_SCRIPT (-ENOMEM,
+ * PMEMSET_LUA_E_LIMIT) is returned, the stack back at its base.
  */
 int host_pcall(struct pmemset_lua *host, int nargs, int nresults,
 	       const char *what);
+
+/*
+ * host_protect -- fn(host, arg) in protected mode, inside the limits (an
+ * entry into Lua): every Lua API call that can allocate or raise goes
+ * through here or host_pcall, so no failure reaches the panic function.
+ * Returns what fn returned, or -ENOMEM / PMEMSET_LUA_E_LIMIT /
+ * PMEMSET_LUA_E_SCRIPT with a message starting with what.
+ */
+int host_protect(struct pmemset_lua *host,
+		 int (*fn)(struct pmemset_lua *host, void *arg), void *arg,
+		 const char *what);
 
 /*
  * host_load_file, host_load_string -- push a chunk of path (NULL: stdin)
@@ -91,8 +106,13 @@ int host_load_file(struct pmemset_lua *host, const char *path);
 int host_load_string(struct pmemset_lua *host, const char *code,
 		     const char *name);
 
-/* sandbox.c: restrict the interpreter's globals */
-void host_sandbox(lua_State *L);
+/*
+ * sandbox.c: replaces the interpreter's globals by the allow-list of a
+ * sandbox and confines its paths to the host's grants (protected mode)
+ */
+void host_sandbox(struct pmemset_lua *host);
+/* sets global name to the value on the top (pops it), also in a sandbox */
+void host_setglobal(lua_State *L, const char *name);
 /* lhost.c: the global table host (tracking from Lua) */
 void host_open_lua(lua_State *L);
 

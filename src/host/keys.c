@@ -35,9 +35,23 @@ keys_init(struct keystore *ks, struct pmemset_lua *host)
 	ks->next_handle = 1;
 }
 
-static void
-entry_free(struct key_entry *e)
+/* what a string of a key or value holds (0 for none) */
+static size_t
+str_bytes(const char *str)
 {
+	return str ? strlen(str) + 1 : 0;
+}
+
+static size_t
+entry_bytes(const struct key_entry *e)
+{
+	return sizeof(*e) + str_bytes(e->key) + str_bytes(e->value.str);
+}
+
+static void
+entry_free(struct keystore *ks, struct key_entry *e)
+{
+	ks->bytes -= entry_bytes(e);
 	free((char *)e->value.str);
 	free(e->key);
 	free(e);
@@ -59,7 +73,7 @@ keys_fini(struct keystore *ks)
 	RB_FOREACH_SAFE(e, key_tree, &ks->tree, next)
 	{
 		RB_REMOVE(key_tree, &ks->tree, e);
-		entry_free(e);
+		entry_free(ks, e);
 	}
 	for (size_t i = 0; i < ks->ntrackers; i++)
 		tracker_free(ks->trackers[i]);
@@ -166,6 +180,7 @@ add_key(struct keystore *ks, const char *key,
 		return -ENOMEM;
 	}
 	RB_INSERT(key_tree, &ks->tree, e);
+	ks->bytes += entry_bytes(e);
 
 	struct pmemset_lua_value unset = { 0 }, copy;
 	if (value_copy(&copy, &e->value))
@@ -183,6 +198,8 @@ modify_key(struct keystore *ks, struct key_entry *e,
 	if (value_copy(&nv, value))
 		return -ENOMEM;
 	struct pmemset_lua_value old = e->value, copy;
+	ks->bytes += str_bytes(nv.str);
+	ks->bytes -= str_bytes(old.str);
 	e->value = nv;
 
 	char *key = strdup(e->key);
@@ -230,7 +247,7 @@ keys_delete(struct keystore *ks, const char *key)
 	RB_REMOVE(key_tree, &ks->tree, e);
 	struct pmemset_lua_value unset = { 0 };
 	notify(ks, PMEMSET_LUA_TRACK_DELETE, e->key, unset, e->value);
-	entry_free(e);
+	entry_free(ks, e);
 	return 0;
 }
 
@@ -255,7 +272,7 @@ keys_delete_prefix(struct keystore *ks, const char *prefix)
 		RB_REMOVE(key_tree, &ks->tree, e);
 		struct pmemset_lua_value unset = { 0 };
 		notify(ks, PMEMSET_LUA_TRACK_DELETE, e->key, unset, e->value);
-		entry_free(e);
+		entry_free(ks, e);
 		n++;
 	}
 	return n;

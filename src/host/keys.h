@@ -42,6 +42,7 @@ struct keystore {
 	size_t cap;
 	pmemset_lua_track_handle_t next_handle;
 	int notifying; /* nesting depth of notification loops */
+	size_t bytes;  /* held by the keys (counted in the memory cap) */
 };
 
 void keys_init(struct keystore *ks, struct pmemset_lua *host);

@@ -74,6 +74,8 @@ l_set(lua_State *L)
 	struct pmemset_lua *host = host_from_state(L);
 	const char *key = luaL_checkstring(L, 1);
 	luaL_argcheck(L, key[0] != '\0', 1, "empty key");
+	size_t vlen = lua_type(L, 2) == LUA_TSTRING ? lua_rawlen(L, 2) + 1 : 0;
+	limits_charge(L, host->keys.bytes, strlen(key) + 1 + vlen + 64);
 	int ret;
 	if (lua_isinteger(L, 2)) {
 		lua_Integer v = lua_tointeger(L, 2);
@@ -85,7 +87,7 @@ l_set(lua_State *L)
 		return luaL_typeerror(L, 2, "integer or string");
 	}
 	if (ret)
-		return luaL_error(L, "host.set: out of memory");
+		return limits_oom_error(L, "host.set");
 	return 0;
 }
 
@@ -174,25 +176,36 @@ change_name(int32_t event)
 	}
 }
 
+struct notify_args {
+	struct lua_tracker *t;
+	int32_t event;
+	const char *key;
+	struct pmemset_lua_value new_value, old_value;
+};
+
+/* in protected mode: pushing the arguments may run out of memory */
+static int
+notify_protected(struct pmemset_lua *host, void *arg)
+{
+	const struct notify_args *a = arg;
+	lua_State *L = host->L;
+	luaL_checkstack(L, 8, "tracker");
+	lua_rawgeti(L, LUA_REGISTRYINDEX, a->t->fn_ref);
+	lua_pushstring(L, change_name(a->event));
+	lua_pushstring(L, a->key);
+	push_value(L, a->new_value);
+	push_value(L, a->old_value);
+	return host_pcall(host, 4, 0, "tracker");
+}
+
 static void
 lua_notify(struct pmemset_lua *host, pmemset_lua_track_handle_t handle,
 	   int32_t event, const char *key, struct pmemset_lua_value new_value,
 	   struct pmemset_lua_value old_value, void *user_data)
 {
 	(void)handle;
-	struct lua_tracker *t = user_data;
-	lua_State *L = host->L;
-	if (!lua_checkstack(L, 8)) {
-		host_err(host, PMEMSET_LUA_E_HANDLER,
-			 "tracker of %s: Lua stack overflow", key);
-		return;
-	}
-	lua_rawgeti(L, LUA_REGISTRYINDEX, t->fn_ref);
-	lua_pushstring(L, change_name(event));
-	lua_pushstring(L, key);
-	push_value(L, new_value);
-	push_value(L, old_value);
-	host_pcall(host, 4, 0, "tracker");
+	struct notify_args a = { user_data, event, key, new_value, old_value };
+	host_protect(host, notify_protected, &a, "tracker");
 }
 
 static void
@@ -242,17 +255,20 @@ l_track(lua_State *L)
 	int32_t type = check_changes(L, 2);
 	luaL_checktype(L, 3, LUA_TFUNCTION);
 
-	struct lua_tracker *t = malloc(sizeof(*t));
-	if (!t)
-		return luaL_error(L, "host.track: out of memory");
-	t->host = host;
 	lua_pushvalue(L, 3);
-	t->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	int ref = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: first */
+	struct lua_tracker *t = malloc(sizeof(*t));
+	if (!t) {
+		luaL_unref(L, LUA_REGISTRYINDEX, ref);
+		return limits_oom_error(L, "host.track");
+	}
+	t->host = host;
+	t->fn_ref = ref;
 	pmemset_lua_track_handle_t handle;
 	if (keys_track_add(&host->keys, key, type, lua_notify, t, lua_release,
 			   &handle)) {
 		lua_release(t);
-		return luaL_error(L, "host.track: out of memory");
+		return limits_oom_error(L, "host.track");
 	}
 	lua_pushinteger(L, (lua_Integer)handle);
 	return 1;

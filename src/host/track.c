@@ -232,9 +232,11 @@ observe_after(struct pmemset *set, const struct pmemset_event_context *ctx,
 	if (refused)
 		result = host_err(host, PMEMSET_LUA_E_HANDLER,
 				  "%s handler refused: %s", name, error);
-	else if (error)
-		result = host_err(host, PMEMSET_LUA_E_HANDLER, "%s handler: %s",
-				  name, error);
+	else if (error) /* a limit that stopped it is named by its code */
+		result = host_err(host,
+				  host->lim.hit ? PMEMSET_LUA_E_LIMIT
+						: PMEMSET_LUA_E_HANDLER,
+				  "%s handler: %s", name, error);
 	else if (result)
 		result = host_err(host, PMEMSET_LUA_E_HANDLER,
 				  "%s handler refused (%d)", name, result);

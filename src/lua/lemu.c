@@ -43,6 +43,8 @@ static int
 emu_select(lua_State *L)
 {
 	const char *path = luaL_optstring(L, 1, NULL);
+	if (path) /* the description and its device files are created */
+		lp_check_path(L, "pmemset.emu.select", path, LP_CONFINE_CREATE);
 	return ok_or_fail(L, pmemset_emu_select(path),
 			  "cannot select the emulated devices");
 }

@@ -370,8 +370,13 @@ deliver(lua_State *L, struct lset *s, int setidx, struct levent *ev,
 	ev->ctx = *ctx;
 	ev->valid = 1;
 
+	int removal = ctx->type == PMEMSET_EVENT_PART_REMOVE ||
+		      ctx->type == PMEMSET_EVENT_REMOVE_RANGE;
 	s->depth++;
-	int status = lua_pcall(L, 2, 2, msgh);
+	s->removing += removal;
+	lp_entry_begin(L);
+	int status = lp_entry_end(L, lua_pcall(L, 2, 2, msgh));
+	s->removing -= removal;
 	s->depth--;
 	ev->valid = 0;
 	if (ev->borrowed)
@@ -463,6 +468,9 @@ lp_event_callback(struct pmemset *set, struct pmemset_event_context *ctx,
 	struct lset *s = arg;
 	if ((unsigned)ctx->type >= NEVENTS)
 		return 0;
+	if (ctx->type == PMEMSET_EVENT_PART_REMOVE ||
+	    ctx->type == PMEMSET_EVENT_REMOVE_RANGE)
+		s->remove_gen++; /* part objects may be stale from here */
 	lp_binding_enter(s);
 	int ret = event_callback(s, set, ctx);
 	lp_binding_leave(s);

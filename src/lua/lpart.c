@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lpart.c -- the part object: a part map of a set, named by its start
- * address and looked up again at every use, so that using a part map that
- * was removed raises an error instead of touching unmapped memory. It holds
+ * address and serial and looked up again at every use, so that using a
+ * part map that was removed raises an error instead of touching unmapped
+ * memory or a later part at the same address. It holds
  * no reference to the core's part map between calls (a held reference
  * would make removal fail), so closing it releases nothing.
  *
  * Inside an event handler or state policy of the same set the set may be
- * locked by the core, so the lookup is skipped there and accesses are
- * checked against the size seen at the last lookup.
+ * locked by the core, so the lookup is skipped there (see check_live).
  */
 
 #include <string.h>
@@ -22,12 +22,16 @@ lp_checkpart(lua_State *L, int idx)
 }
 
 void
-lp_push_part(lua_State *L, int setidx, uintptr_t addr, size_t size)
+lp_push_part(lua_State *L, int setidx, const struct pmemset_part_descriptor *d,
+	     uint64_t serial)
 {
 	setidx = lua_absindex(L, setidx);
+	struct lset *s = lua_touserdata(L, setidx);
 	struct lpart *p = lua_newuserdatauv(L, sizeof(*p), 1);
-	p->addr = addr;
-	p->size = size;
+	p->addr = (uintptr_t)d->addr;
+	p->size = d->size;
+	p->serial = serial;
+	p->gen = s->remove_gen;
 	luaL_setmetatable(L, LPMEMSET_PART);
 	lua_pushvalue(L, setidx);
 	lua_setiuservalue(L, -2, 1);
@@ -40,23 +44,41 @@ struct target {
 	int setidx;
 };
 
-/* looks the part map up again; returns 0 when it is no longer mapped */
-static int
-refresh(struct target *t)
+/*
+ * NULL when the part map this object was made for is still mapped (its
+ * size refreshed), else why not. The part map at its address must be the
+ * same one (serial), not a later part that took the address. Inside a
+ * handler of the set the lookup would take the set's lock, which the core
+ * may hold: there the object is trusted only if nothing was removed since
+ * its last lookup, and never in a removal handler.
+ */
+static const char *
+check_live(struct target *t)
 {
-	if (t->s->set == NULL)
-		return 0;
-	if (t->s->depth > 0)
-		return 1;
+	struct lset *s = t->s;
+	if (s->set == NULL)
+		return "the set of this part is closed";
+	if (s->removing > 0)
+		return "refused in a part_remove or remove_range handler of "
+		       "its set (the part may be unmapped already)";
+	if (s->depth > 0)
+		return t->p->gen == s->remove_gen
+			       ? NULL
+			       : "parts were removed since this part was "
+				 "last checked; it cannot be checked in a "
+				 "handler of its set";
 	struct pmemset_part_map *pmap;
-	if (pmemset_part_map_by_address(t->s->set, &pmap, (void *)t->p->addr))
-		return 0;
+	if (pmemset_part_map_by_address(s->set, &pmap, (void *)t->p->addr))
+		return "the part is no longer mapped";
 	struct pmemset_part_descriptor d = pmemset_descriptor_part_map(pmap);
+	uint64_t serial = pmemset_part_map_serial(pmap);
 	pmemset_part_map_drop(&pmap);
-	if ((uintptr_t)d.addr != t->p->addr)
-		return 0;
+	if ((uintptr_t)d.addr != t->p->addr || serial != t->p->serial)
+		return "the part is no longer mapped (another part took its "
+		       "address)";
 	t->p->size = d.size;
-	return 1;
+	t->p->gen = s->remove_gen;
+	return NULL;
 }
 
 /* nargs: the method's arguments, kept below the pushed set */
@@ -76,9 +98,10 @@ resolve(lua_State *L, struct target *t, const char *what, int nargs)
 	push_set(L, t, nargs);
 	if (t->s->set == NULL)
 		luaL_error(L, "%s: the set of this part is closed", what);
-	if (!refresh(t))
-		luaL_error(L, "%s: part at %p is no longer mapped", what,
-			   (void *)t->p->addr);
+	const char *why = check_live(t);
+	if (why)
+		luaL_error(L, "%s: part at %p: %s", what, (void *)t->p->addr,
+			   why);
 }
 
 /* checks [offset, offset + len) lies in the part; returns its address */
@@ -229,7 +252,7 @@ part_is_mapped(lua_State *L)
 {
 	struct target t;
 	push_set(L, &t, 1);
-	lua_pushboolean(L, refresh(&t));
+	lua_pushboolean(L, check_live(&t) == NULL);
 	return 1;
 }
 
@@ -244,7 +267,7 @@ part_index(lua_State *L)
 	if (strcmp(k, "addr") == 0) {
 		lua_pushinteger(L, (lua_Integer)t.p->addr);
 	} else if (strcmp(k, "size") == 0) {
-		refresh(&t); /* a removed part keeps its last size */
+		check_live(&t); /* a removed part keeps its last size */
 		lua_pushinteger(L, (lua_Integer)t.p->size);
 	} else if (strcmp(k, "set") == 0) {
 		lua_pushvalue(L, t.setidx);
@@ -259,7 +282,7 @@ part_eq(lua_State *L)
 {
 	struct lpart *a = luaL_testudata(L, 1, LPMEMSET_PART);
 	struct lpart *b = luaL_testudata(L, 2, LPMEMSET_PART);
-	int eq = a && b && a->addr == b->addr;
+	int eq = a && b && a->addr == b->addr && a->serial == b->serial;
 	if (eq) {
 		lua_getiuservalue(L, 1, 1);
 		lua_getiuservalue(L, 2, 1);

@@ -89,6 +89,12 @@ struct lsource {
 
 struct lsource *lp_checksource(lua_State *L, int idx);
 /*
+ * lp_check_not_mapped -- 0 if no mapping of this process shows the file at
+ * path (or it does not exist), else -EBUSY with a message: truncating it
+ * (create = "always") would turn accesses through the mapping into SIGBUS.
+ */
+int lp_check_not_mapped(const char *path, char *msg, size_t msglen);
+/*
  * pushes a borrowed source object for src (a source created in C, seen in
  * an event); close() only detaches it, the caller's source stays
  */
@@ -133,6 +139,14 @@ struct lset {
 	int self;
 	lua_State *main; /* the main thread of the set's Lua state */
 	int depth;	 /* handlers running now (nesting) */
+	/*
+	 * PART_REMOVE and REMOVE_RANGE handlers running now: their parts may
+	 * be unmapped already and the set is locked
+	 */
+	int removing;
+	/* counts removals (events and calls): a part unchanged since its
+	 * last lookup can be trusted where no lookup can be made */
+	uint64_t remove_gen;
 	int has_handler_error;
 	enum pmemset_coalescing coalescing;
 	/*
@@ -163,6 +177,8 @@ struct lset_call {
 void lset_enter(struct lset *s, lua_State *L, int idx, struct lset_call *c);
 void lset_leave(struct lset *s, const struct lset_call *c);
 
+/* raises in a PART_REMOVE or REMOVE_RANGE handler (the set is locked) */
+void lset_check_not_removing(lua_State *L, struct lset *s, const char *what);
 /* raises if a handler of this set is running (the set may be locked) */
 void lset_check_not_in_handler(lua_State *L, struct lset *s, const char *what);
 
@@ -263,14 +279,71 @@ struct pmemset *lp_set_handle(lua_State *L, int idx);
 /* --- lpart.c --- */
 
 struct lpart {
-	uintptr_t addr; /* start of the part map when the object was made */
-	size_t size;	/* its size then (refreshed by every lookup) */
+	uintptr_t addr;	 /* start of the part map when the object was made */
+	size_t size;	 /* its size then (refreshed by every lookup) */
+	uint64_t serial; /* the part map's (pmemset_part_map_serial) */
+	uint64_t gen;	 /* the set's remove_gen at the last lookup */
 };
 
 struct lpart *lp_checkpart(lua_State *L, int idx);
-/* pushes a part object of the set at setidx */
-void lp_push_part(lua_State *L, int setidx, uintptr_t addr, size_t size);
+/* pushes a part object of the set at setidx: part map d, serial serial */
+void lp_push_part(lua_State *L, int setidx,
+		  const struct pmemset_part_descriptor *d, uint64_t serial);
 void lp_open_part(lua_State *L);
+
+/* --- lconfine.c --- */
+
+/* what a path is opened for */
+#define LP_CONFINE_READ	  (1U << 0) /* read a script or data file */
+#define LP_CONFINE_CREATE (1U << 1) /* create, open and map a source */
+
+struct lp_grant {
+	char *dir; /* resolved, no trailing '/' (but "/") */
+	size_t len;
+	unsigned flags; /* LP_CONFINE_* granted */
+};
+
+/* the directories granted to a confined interpreter (owned by its host) */
+struct lp_confinement {
+	struct lp_grant *grants;
+	size_t n;
+};
+
+/* confines every path check of L to c (call in protected mode) */
+void lp_confine_register(lua_State *L, struct lp_confinement *c);
+/*
+ * lp_confine_path -- 0 if path may be used for need (always, when nothing
+ * is registered), else -EACCES with a message naming the path and the
+ * missing grant. Never raises.
+ */
+int lp_confine_path(lua_State *L, const char *path, unsigned need, char *msg,
+		    size_t msglen);
+/* the same, raising "what: message" */
+void lp_check_path(lua_State *L, const char *what, const char *path,
+		   unsigned need);
+/* grants dir (resolved now) for flags; 0 or a negated errno */
+int lp_confinement_add(struct lp_confinement *c, const char *dir,
+		       unsigned flags);
+void lp_confinement_fini(struct lp_confinement *c);
+
+/* --- lentry.c --- */
+
+/*
+ * Hooks a host registers around every entry into Lua the module makes from
+ * a core callback (handlers, state policies): begin before the pcall, end
+ * after it with its status; end returns the status to act on (a host may
+ * turn a stop into an error even if the script caught it).
+ */
+struct lp_entry_hooks {
+	void (*begin)(void *arg, lua_State *L);
+	int (*end)(void *arg, lua_State *L, int status);
+	void *arg;
+};
+
+/* hooks must outlive L (call in protected mode) */
+void lp_entry_register(lua_State *L, const struct lp_entry_hooks *hooks);
+void lp_entry_begin(lua_State *L);
+int lp_entry_end(lua_State *L, int status);
 
 /* --- lhealth.c: src:device(), src:sds_state(), src:badblocks() --- */
 void lp_open_health(lua_State *L);

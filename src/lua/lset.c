@@ -65,12 +65,24 @@ lset_leave(struct lset *s, const struct lset_call *c)
 }
 
 void
+lset_check_not_removing(lua_State *L, struct lset *s, const char *what)
+{
+	if (s->removing > 0)
+		luaL_error(L,
+			   "%s: not allowed in a part_remove or remove_range "
+			   "handler of the same set (the core holds the "
+			   "set's lock)",
+			   what);
+}
+
+void
 lset_check_not_in_handler(lua_State *L, struct lset *s, const char *what)
 {
 	if (s->depth > 0)
 		luaL_error(L,
 			   "%s: not allowed in an event handler or state "
-			   "policy of the same set",
+			   "policy of the same set (the core may hold the "
+			   "set's lock)",
 			   what);
 }
 
@@ -258,7 +270,13 @@ set_new(lua_State *L)
 {
 	struct set_options o;
 	read_options(L, 1, &o);
-	uint64_t mask = lp_build_handlers(L, 1); /* handlers at top */
+	/*
+	 * removals are always seen, to know which part objects may be stale
+	 * (remove_gen) and when parts are being unmapped (removing)
+	 */
+	uint64_t mask = lp_build_handlers(L, 1) | /* handlers at top */
+			PMEMSET_EVENT_MASK(PMEMSET_EVENT_PART_REMOVE) |
+			PMEMSET_EVENT_MASK(PMEMSET_EVENT_REMOVE_RANGE);
 
 	struct lset *s = lua_newuserdatauv(L, sizeof(*s), LSET_UV_COUNT);
 	memset(s, 0, sizeof(*s));
@@ -390,7 +408,15 @@ set_map(lua_State *L)
 	pmemset_map_config_delete(&cfg);
 	if (ret)
 		return set_fail(L, s, ret, "cannot map the source");
-	lp_push_part(L, 1, (uintptr_t)desc.addr, desc.size);
+	/* the part map holding the new part (coalescing may have grown one) */
+	struct pmemset_part_map *pmap;
+	if (pmemset_part_map_by_address(s->set, &pmap, desc.addr))
+		return lp_fail(L, PMEMSET_E_PART_NOT_FOUND,
+			       "the new part is gone");
+	struct pmemset_part_descriptor d = pmemset_descriptor_part_map(pmap);
+	uint64_t serial = pmemset_part_map_serial(pmap);
+	pmemset_part_map_drop(&pmap);
+	lp_push_part(L, 1, &d, serial);
 	return 1;
 }
 
@@ -418,10 +444,12 @@ set_parts(lua_State *L)
 	size_t n = pmemset_part_map_count(s->set);
 	struct pmemset_part_descriptor *d =
 		lua_newuserdatauv(L, (n + 1) * sizeof(*d), 0);
+	uint64_t *serial = lua_newuserdatauv(L, (n + 1) * sizeof(*serial), 0);
 	size_t k = 0;
 	struct pmemset_part_map *pmap, *next;
 	pmemset_first_part_map(s->set, &pmap);
 	while (pmap && k < n) {
+		serial[k] = pmemset_part_map_serial(pmap);
 		d[k++] = pmemset_descriptor_part_map(pmap);
 		pmemset_next_part_map(s->set, pmap, &next);
 		pmemset_part_map_drop(&pmap);
@@ -432,7 +460,7 @@ set_parts(lua_State *L)
 
 	lua_createtable(L, (int)k, 0);
 	for (size_t i = 0; i < k; i++) {
-		lp_push_part(L, 1, (uintptr_t)d[i].addr, d[i].size);
+		lp_push_part(L, 1, &d[i], serial[i]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	lua_pushinteger(L, 0);
@@ -471,8 +499,9 @@ set_part_at(lua_State *L)
 	if (ret)
 		return lp_fail(L, ret, "no part at this address");
 	struct pmemset_part_descriptor d = pmemset_descriptor_part_map(pmap);
+	uint64_t serial = pmemset_part_map_serial(pmap);
 	pmemset_part_map_drop(&pmap);
-	lp_push_part(L, 1, (uintptr_t)d.addr, d.size);
+	lp_push_part(L, 1, &d, serial);
 	return 1;
 }
 
@@ -492,7 +521,8 @@ set_remove(lua_State *L)
 	int ret = pmemset_part_map_by_address(s->set, &pmap, (void *)p->addr);
 	if (ret)
 		return lp_fail(L, ret, "part is no longer mapped");
-	if ((uintptr_t)pmemset_descriptor_part_map(pmap).addr != p->addr) {
+	if ((uintptr_t)pmemset_descriptor_part_map(pmap).addr != p->addr ||
+	    pmemset_part_map_serial(pmap) != p->serial) {
 		pmemset_part_map_drop(&pmap);
 		lua_pushnil(L);
 		lua_pushliteral(L, "part is no longer mapped");
@@ -504,6 +534,7 @@ set_remove(lua_State *L)
 	lset_enter(s, L, 1, &c);
 	ret = pmemset_remove_part_map(s->set, &pmap);
 	lset_leave(s, &c);
+	s->remove_gen++; /* also when it failed half-way */
 	if (ret) {
 		pmemset_part_map_drop(&pmap);
 		return set_fail(L, s, ret, "cannot remove the part");
@@ -531,6 +562,7 @@ set_remove_range(lua_State *L)
 	lset_enter(s, L, 1, &c);
 	int ret = pmemset_remove_range(s->set, (void *)(uintptr_t)addr, len);
 	lset_leave(s, &c);
+	s->remove_gen++;
 	if (ret)
 		return set_fail(L, s, ret, "cannot remove the range");
 	lua_pushboolean(L, 1);
@@ -546,6 +578,7 @@ static int
 set_granularity(lua_State *L)
 {
 	struct lset *s = lp_checkopenset(L, 1);
+	lset_check_not_removing(L, s, "set:granularity");
 	enum pmem2_granularity g;
 	int ret = pmemset_get_store_granularity(s->set, &g);
 	if (ret)
@@ -570,6 +603,7 @@ set_coalescing(lua_State *L)
 	}
 	enum pmemset_coalescing mode = (enum pmemset_coalescing)lp_checkname(
 		L, 2, "set:coalescing: mode", coalescing_names);
+	lset_check_not_removing(L, s, "set:coalescing");
 	int ret = pmemset_set_contiguous_part_coalescing(s->set, mode);
 	if (ret)
 		return lp_fail(L, ret, "cannot set coalescing");
@@ -604,6 +638,7 @@ static int
 set_count(lua_State *L)
 {
 	struct lset *s = lp_checkopenset(L, 1);
+	lset_check_not_removing(L, s, "set:count");
 	lua_pushinteger(L, (lua_Integer)pmemset_part_map_count(s->set));
 	return 1;
 }

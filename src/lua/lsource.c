@@ -3,7 +3,13 @@
  * lsource.c -- pmemset.source: file and temporary sources as userdata.
  */
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "lpmemset.h"
 
@@ -37,6 +43,42 @@ source_created(lua_State *L, struct lsource *s)
 {
 	lp_objects_put(L, s->src, -1);
 	return 1;
+}
+
+/* whether a line of /proc/self/maps maps the file of dev, ino */
+static int
+maps_file(const char *line, dev_t dev, ino_t ino)
+{
+	unsigned maj, min;
+	uintmax_t inode;
+	if (sscanf(line, "%*s %*s %*s %x:%x %ju", &maj, &min, &inode) != 3)
+		return 0;
+	return inode != 0 && (ino_t)inode == ino && makedev(maj, min) == dev;
+}
+
+int
+lp_check_not_mapped(const char *path, char *msg, size_t msglen)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0; /* nothing there to truncate under a mapping */
+	FILE *f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return 0;
+	char *line = NULL;
+	size_t cap = 0;
+	int mapped = 0;
+	while (!mapped && getline(&line, &cap, f) > 0)
+		mapped = maps_file(line, st.st_dev, st.st_ino);
+	free(line);
+	fclose(f);
+	if (!mapped)
+		return 0;
+	snprintf(msg, msglen,
+		 "%s is mapped in this process (a set maps it): "
+		 "create = \"always\" would truncate it under the mapping",
+		 path);
+	return -EBUSY;
 }
 
 static const char *const create_names[] = { "always", "if_needed", NULL };
@@ -75,15 +117,31 @@ file_flags(lua_State *L, int idx)
 	return flags;
 }
 
+/* nil, message, code of a source refused before anything is opened */
+static int
+refuse(lua_State *L, int code, const char *msg)
+{
+	lua_pushnil(L);
+	lua_pushfstring(L, "cannot open source: %s", msg);
+	lp_push_errname(L, code);
+	return 3;
+}
+
 /* pmemset.source.file(path [, opts]) */
 static int
 source_file(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 	uint64_t flags = lua_isnoneornil(L, 2) ? 0 : file_flags(L, 2);
+	char msg[2 * 4096 + 160];
+	int ret = lp_confine_path(L, path, LP_CONFINE_CREATE, msg, sizeof(msg));
+	if (!ret && (flags & PMEMSET_SOURCE_FILE_CREATE_ALWAYS))
+		ret = lp_check_not_mapped(path, msg, sizeof(msg));
+	if (ret)
+		return refuse(L, ret, msg);
 	struct lsource *s = new_source(L);
-	int ret = flags ? pmemset_xsource_from_file(&s->src, path, flags)
-			: pmemset_source_from_file(&s->src, path);
+	ret = flags ? pmemset_xsource_from_file(&s->src, path, flags)
+		    : pmemset_source_from_file(&s->src, path);
 	if (ret)
 		return lp_fail(L, ret, "cannot open source");
 	return source_created(L, s);
@@ -94,6 +152,9 @@ static int
 source_temporary(lua_State *L)
 {
 	const char *dir = luaL_checkstring(L, 1);
+	char msg[2 * 4096 + 160];
+	if (lp_confine_path(L, dir, LP_CONFINE_CREATE, msg, sizeof(msg)))
+		return refuse(L, -EACCES, msg);
 	struct lsource *s = new_source(L);
 	int ret = pmemset_source_from_temporary(&s->src, dir);
 	if (ret)
