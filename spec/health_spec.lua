@@ -301,6 +301,23 @@ describe("health", function()
         assert.matches("broken.lua", err)
       end)
 
+    it("runs sandboxed with grants, where JSON is not available", function()
+      local sandbox = { "--sandbox", "--allow", dir .. ":rw", "--allow",
+                        "lua/examples", "--health", layout, "--policy",
+                        default_policy }
+      local out, _, code = run(sandbox)
+      assert.equal(0, code)
+      assert.equal("green: 1 source(s) healthy\n", out)
+      local err
+      sandbox[#sandbox + 1] = "--format"
+      sandbox[#sandbox + 1] = "json"
+      out, err, code = run(sandbox)
+      assert.equal(1, code)
+      assert.equal("", out)
+      assert.matches("cannot encode the report: module 'cjson' is not "
+        .. "available in the sandbox", err)
+    end)
+
     it("leaves health functions to --health: layouts with them still map",
       function()
         write(dir .. "/own.lua", 'return { health = function() '

@@ -54,17 +54,21 @@ static int
 call_module(lua_State *L, const char *module, const char *fn, int nargs,
 	    int nres)
 {
-	int base = lua_gettop(L) - nargs;
+	int h = lua_gettop(L) - nargs + 1; /* the handler goes below the args */
 	lua_pushcfunction(L, traceback);
+	lua_insert(L, h);
 	lua_getglobal(L, "require");
 	lua_pushstring(L, module);
-	if (lua_pcall(L, 1, 1, base + 1))
+	if (lua_pcall(L, 1, 1, h)) {
+		lua_replace(L, h); /* the message, where the handler was */
+		lua_settop(L, h);
 		return 1;
+	}
 	lua_getfield(L, -1, fn);
-	lua_remove(L, -2);
-	lua_rotate(L, base + 1, 2); /* handler, function, args... */
-	int ret = lua_pcall(L, nargs, nres, base + 1);
-	lua_remove(L, base + 1);
+	lua_remove(L, -2); /* the module */
+	lua_insert(L, h + 1);
+	int ret = lua_pcall(L, nargs, nres, h);
+	lua_remove(L, h);
 	return ret;
 }
 
