@@ -61,13 +61,15 @@ set(CPACK_COMPONENT_LIBPMEMSET-DEV_DESCRIPTION
 set(CPACK_DEBIAN_LUA-PMEMSET_PACKAGE_NAME lua-pmemset)
 set(CPACK_DEBIAN_LUA-PMEMSET_PACKAGE_SECTION interpreters)
 set(CPACK_DEBIAN_LUA-PMEMSET_PACKAGE_DEPENDS
-	"libpmemset0 ${PMEMSET_DEB_SAME}, lua5.4")
+	"libpmemset0 ${PMEMSET_DEB_SAME}, lua5.4, lua-dkjson")
+# pmemset.testing, the policy test kit, uses lua-filesystem
+set(CPACK_DEBIAN_LUA-PMEMSET_PACKAGE_RECOMMENDS "lua-filesystem")
 set(CPACK_COMPONENT_LUA-PMEMSET_DESCRIPTION
 	"the Lua 5.4 module of libpmemset (require pmemset)")
 set(CPACK_DEBIAN_PMEMSET-LUA_PACKAGE_NAME pmemset-lua)
 set(CPACK_DEBIAN_PMEMSET-LUA_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PMEMSET-LUA_PACKAGE_DEPENDS
-	"libpmemset-lua0 ${PMEMSET_DEB_SAME}, libpmemset0 ${PMEMSET_DEB_SAME}")
+	"libpmemset-lua0 ${PMEMSET_DEB_SAME}, libpmemset0 ${PMEMSET_DEB_SAME}, lua-dkjson")
 set(CPACK_COMPONENT_PMEMSET-LUA_DESCRIPTION
 	"pmemset-lua: run Lua scripts, layouts and policies over libpmemset")
 include(CPack)

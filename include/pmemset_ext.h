@@ -30,6 +30,15 @@ extern "C" {
  */
 int pmemset_config_set_event_mask(struct pmemset_config *cfg, uint64_t mask);
 
+/*
+ * pmemset_set_event_mask -- change the kinds delivered to the callback of
+ * a live set (created from a config with a callback); the next event uses
+ * the new mask. Not from an event callback of the same set. Returns 0, or
+ * -EINVAL for a NULL set, a set without a callback or bits outside
+ * PMEMSET_EVENT_MASK_ALL (the mask is then unchanged).
+ */
+int pmemset_set_event_mask(struct pmemset *set, uint64_t mask);
+
 /* what a state policy is told about a part about to be mapped */
 struct pmemset_state_info {
 	enum pmemset_part_state state;	  /* classification of the SDS rules */

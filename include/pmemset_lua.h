@@ -146,6 +146,23 @@ int pmemset_lua_load_policy_string(struct pmemset_lua *host, const char *code,
 				   const char *name);
 
 /*
+ * pmemset_lua_reload_policy -- run the policy script at path and, if its
+ * table is a valid policy, make it at once the policy of every config the
+ * host is attached to (the sets created from them included), of every set
+ * the host mapped from a layout, and the host's current policy. The swap
+ * happens between two events: an event is handled wholly by the old or
+ * wholly by the new policy. If the script fails to load or run, or its
+ * table is not a valid policy, nothing changes: the old policy stays and
+ * the message says why (PMEMSET_LUA_E_SCRIPT, PMEMSET_LUA_E_INVALID_SCRIPT).
+ * The layouts' sets are subscribed to the kinds the new policy handles;
+ * sets C code created from attached configs keep the kinds they were
+ * created with (attach the config again for new sets to get the others).
+ * Called from a handler or state policy of the host's sets it fails
+ * (PMEMSET_LUA_E_SCRIPT) and changes nothing.
+ */
+int pmemset_lua_reload_policy(struct pmemset_lua *host, const char *path);
+
+/*
  * pmemset_lua_attach -- make the current policy the event callback of cfg
  * (pmemset_config_set_event_callback), subscribe it to the kinds it handles
  * and the kinds tracking needs (pmemset_config_set_event_mask), and, when

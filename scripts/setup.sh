@@ -8,8 +8,12 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config libpmem2-dev libndctl-dev
 	libdaxctl-dev libbsd-dev liblua5.4-dev lua5.4 lua-busted
 	lua-check clang-format luarocks groff-base
-	lua-ldoc
-	lua-cjson corosync pacemaker pacemaker-cli-utils pacemaker-resource-agents
+	lua-ldoc)
+# the workbench (issue 12): JSON out (dkjson) and parsed back in tests
+# (cjson), SVG checks, the policy test kit
+PACKAGES+=(lua-dkjson lua-cjson librsvg2-bin lua-filesystem)
+# the Pacemaker health agent's tests (issue 13, docs/cluster.md)
+PACKAGES+=(corosync pacemaker pacemaker-cli-utils pacemaker-resource-agents
 	libxml2-utils)
 
 missing=()

@@ -6,8 +6,10 @@
 # Specs get a scratch directory in PMEMSET_SPEC_TMPDIR and the build tree in
 # PMEMSET_BUILD_DIR (for programs such as pmemset-lua).
 pmemset_require_program(BUSTED_EXECUTABLE busted lua-busted "the Lua specs")
+# lua/examples/*_spec.lua show operators how to test their policies
 file(GLOB PMEMSET_LUA_SPECS CONFIGURE_DEPENDS
-	${CMAKE_CURRENT_SOURCE_DIR}/*_spec.lua)
+	${CMAKE_CURRENT_SOURCE_DIR}/*_spec.lua
+	${PROJECT_SOURCE_DIR}/lua/examples/*_spec.lua)
 set(PMEMSET_SPEC_TMPDIR ${CMAKE_CURRENT_BINARY_DIR}/tmp-lua)
 file(MAKE_DIRECTORY ${PMEMSET_SPEC_TMPDIR})
 foreach(spec ${PMEMSET_LUA_SPECS})

@@ -31,6 +31,7 @@
 --   set:part_at(addr)  set:remove(part)  set:remove_range(addr, len)
 --   set:granularity()  set:coalescing([mode])  set:drain()  set:count()
 --   set:handler_error()  set:clear_badblock(ev)  set:close()
+--   set:reservation() -> addr, size of the set's reservation (or nil)
 --
 -- Parts (a part map, looked up by its address at every use: a removed one
 -- raises "no longer mapped"; bounds are checked against the part map)
@@ -65,6 +66,7 @@
 -- Also: pmemset.sds([t]), pmemset.badblock_clear(bb, src), pmemset.size(v),
 -- pmemset.errors (name -> code), pmemset.flags, pmemset.states,
 -- pmemset.events, pmemset.emu (emulated devices), pmemset.inventory(),
+-- pmemset.access(path, "rwx"), pmemset.file_size(path), pmemset.realpath(p),
 -- pmemset.layout(t), pmemset.load_layout(path [, env]),
 -- pmemset.check_layout(t) -> list of {path =, message =} (see layout.lua),
 -- pmemset.health(layout, policy), pmemset.health_report(layout [, policy]),

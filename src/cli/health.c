@@ -27,16 +27,6 @@
 
 #define PROGRAM "pmemset-lua"
 
-int
-health_format(const char *name)
-{
-	if (strcmp(name, "text") == 0)
-		return 0;
-	if (strcmp(name, "json") == 0)
-		return 1;
-	return -1;
-}
-
 /* message handler: the error with a traceback */
 static int
 traceback(lua_State *L)
@@ -84,7 +74,7 @@ print_json(lua_State *L, FILE *out)
 	lua_setfield(L, -2, "reason");
 	lua_pushvalue(L, top);
 	lua_setfield(L, -2, "report");
-	if (call_module(L, "cjson", "encode", 1, 1)) {
+	if (call_module(L, "pmemset.json", "health", 1, 1)) {
 		fprintf(stderr, PROGRAM ": cannot encode the report: %s\n",
 			lua_tostring(L, -1));
 		return 1;

@@ -7,9 +7,6 @@
 #ifndef PMEMSET_CLI_HEALTH_H
 #define PMEMSET_CLI_HEALTH_H 1
 
-/* --format's argument: 0 for "text", 1 for "json", -1 for anything else */
-int health_format(const char *name);
-
 struct pmemset_lua;
 
 /*

@@ -19,6 +19,7 @@
 #include "health.h"
 #include "lpmemset.h"
 #include "report.h"
+#include "workbench.h"
 
 #define PROGRAM "pmemset-lua"
 
@@ -30,14 +31,17 @@ struct options {
 	int nchunks;
 	const char *layout;
 	const char *emulate;
+	int json;	 /* --format json */
+	const char *svg; /* --svg FILE */
+	int inventory;	 /* --inventory */
+	int check;	 /* --check: the operands are files to check */
 	unsigned flags;
 	const char **allow; /* --allow DIR[:rw], in order */
 	int nallow;
 	struct pmemset_lua_limits limits; /* fields given on the command line */
 	int has_instructions, has_timeout, has_memory;
 	const char *health; /* --health LAYOUT (health.c) */
-	const char *policy;
-	int json;
+	const char *policy; /* --policy FILE, with --health */
 	const char *script; /* NULL: none */
 	int argc;	    /* the script's arguments */
 	char **argv;
@@ -64,9 +68,12 @@ static int opt_allow(struct options *o, const char *arg);
 static int opt_max_instructions(struct options *o, const char *arg);
 static int opt_timeout(struct options *o, const char *arg);
 static int opt_max_memory(struct options *o, const char *arg);
+static int opt_check(struct options *o, const char *arg);
+static int opt_format(struct options *o, const char *arg);
+static int opt_svg(struct options *o, const char *arg);
+static int opt_inventory(struct options *o, const char *arg);
 static int opt_health(struct options *o, const char *arg);
 static int opt_policy(struct options *o, const char *arg);
-static int opt_format(struct options *o, const char *arg);
 static int opt_help(struct options *o, const char *arg);
 static int opt_version(struct options *o, const char *arg);
 
@@ -91,12 +98,27 @@ static const struct option_row option_table[] = {
 	  opt_timeout },
 	{ "max-memory", 0, "SIZE",
 	  "bytes the interpreter may hold (\"64M\"; 0: none)", opt_max_memory },
+	{ "check", 0, NULL,
+	  "check the layouts and policies given as operands,\n"
+	  "                         creating and mapping nothing: one\n"
+	  "                         \"file:line: path: message\" per problem",
+	  opt_check },
+	{ "format", 0, "FMT",
+	  "text (default) or json: one JSON document\n"
+	  "                         (docs/json.md) for --layout, "
+	  "--inventory or --health",
+	  opt_format },
+	{ "svg", 0, "FILE", "with --layout: a picture of the address space",
+	  opt_svg },
+	{ "inventory", 0, NULL,
+	  "list buses, DIMMs (health, unsafe-shutdown counts),\n"
+	  "                         regions, namespaces; emulated ones "
+	  "marked",
+	  opt_inventory },
 	{ "health", 0, "LAYOUT",
 	  "print the health of LAYOUT's pools (maps nothing)", opt_health },
 	{ "policy", 0, "FILE", "the health policy (with --health)",
 	  opt_policy },
-	{ "format", 0, "text|json", "--health's output (default text)",
-	  opt_format },
 	{ "help", 'h', NULL, "print this help and exit", opt_help },
 	{ "version", 'V', NULL, "print the version and exit", opt_version },
 };
@@ -133,9 +155,11 @@ usage(FILE *out)
 		     "     traceback, is on standard error; a failed layout "
 		     "prints no report)\n"
 		     "  2  bad usage\n"
+		     "With --check: 0 when every file is valid, 1 when a "
+		     "problem was found.\n"
 		     "With --health: 0 when a verdict was reached (any "
 		     "colour), 1 when the health\n"
-		     "cannot be determined, 2 on bad usage.\n");
+		     "cannot be determined.\n");
 }
 
 static int
@@ -216,6 +240,14 @@ opt_max_memory(struct options *o, const char *arg)
 }
 
 static int
+opt_check(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->check = 1;
+	return 0;
+}
+
+static int
 opt_health(struct options *o, const char *arg)
 {
 	o->health = arg;
@@ -232,14 +264,29 @@ opt_policy(struct options *o, const char *arg)
 static int
 opt_format(struct options *o, const char *arg)
 {
-	o->json = health_format(arg);
-	if (o->json < 0) {
+	if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0) {
 		fprintf(stderr,
 			PROGRAM
 			": --format: expected text or json, got \"%s\"\n",
 			arg);
 		return -1;
 	}
+	o->json = strcmp(arg, "json") == 0;
+	return 0;
+}
+
+static int
+opt_svg(struct options *o, const char *arg)
+{
+	o->svg = arg;
+	return 0;
+}
+
+static int
+opt_inventory(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->inventory = 1;
 	return 0;
 }
 
@@ -292,20 +339,41 @@ row_of(int c)
 	return NULL;
 }
 
-/* --health evaluates, and runs nothing else; 0 or -1 on bad usage */
 static int
-health_usage(const struct options *o)
+bad_usage(const char *msg)
 {
-	const char *wrong = !o->health	 ? "--policy and --format need --health"
-			    : o->script	 ? "--health runs no script"
-			    : o->layout	 ? "--health maps no layout"
-			    : o->nchunks ? "--health runs no -e chunk"
-					 : NULL;
-	if (!wrong)
-		return 0;
-	fprintf(stderr, PROGRAM ": %s\n", wrong);
+	fprintf(stderr, PROGRAM ": %s\n", msg);
 	usage(stderr);
 	return -1;
+}
+
+/* the options that make no sense together or alone: -1, else 0 */
+static int
+check_combination(const struct options *o)
+{
+	if (o->check && !o->script)
+		return bad_usage("--check: no file to check");
+	if (o->svg && !o->layout)
+		return bad_usage("--svg: needs --layout");
+	/* the workbench runs scripts outside the sandbox's limits */
+	if ((o->flags & PMEMSET_LUA_SANDBOX) &&
+	    (o->check || o->json || o->svg || o->inventory))
+		return bad_usage(
+			"--check, --format json, --svg and --inventory "
+			"do not run in --sandbox");
+	if (o->json && o->layout && o->inventory)
+		return bad_usage("--format json prints one document: "
+				 "--layout or --inventory, not both");
+	if (o->policy && !o->health)
+		return bad_usage("--policy: needs --health");
+	if (o->health && (o->script || o->layout || o->nchunks || o->check ||
+			  o->inventory || o->svg))
+		return bad_usage("--health runs nothing else: no script, -e, "
+				 "--layout, --check, --inventory or --svg");
+	if (!o->script && !o->layout && o->nchunks == 0 && !o->inventory &&
+	    !o->health)
+		return bad_usage("nothing to run");
+	return 0;
 }
 
 /* 0, 1 to exit successfully now, -1 on bad usage */
@@ -333,14 +401,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		o->argc = argc - optind - 1;
 		o->argv = argv + optind + 1;
 	}
-	if (o->health || o->policy || o->json)
-		return health_usage(o);
-	if (!o->script && !o->layout && o->nchunks == 0) {
-		fprintf(stderr, PROGRAM ": nothing to run\n");
-		usage(stderr);
-		return -1;
-	}
-	return 0;
+	return check_combination(o);
 }
 
 static int
@@ -410,6 +471,38 @@ configure(struct pmemset_lua *host, const struct options *o)
 	return pmemset_lua_set_limits(host, &l) ? fail(host) : 0;
 }
 
+/* --check: the operands, and the layout of --layout (nothing mapped) */
+static int
+run_check(struct pmemset_lua *host, const struct options *o)
+{
+	const char **files = calloc((size_t)o->argc + 2, sizeof(*files));
+	if (!files) {
+		fprintf(stderr, PROGRAM ": out of memory\n");
+		return EXIT_FAILURE_RUN;
+	}
+	int n = 0;
+	if (o->layout)
+		files[n++] = o->layout;
+	files[n++] = o->script;
+	for (int i = 0; i < o->argc; i++)
+		files[n++] = o->argv[i];
+	int status = workbench_call(host, "check", n, files, stdout);
+	free(files);
+	return status;
+}
+
+/*
+ * --layout with --format json or --svg: mapped by pmemset.workbench, which
+ * records the events and decisions for the document and the picture (the
+ * set stays mapped in the interpreter for -e chunks and the script)
+ */
+static int
+run_workbench_layout(struct pmemset_lua *host, const struct options *o)
+{
+	const char *args[] = { o->layout, o->json ? "json" : "text", o->svg };
+	return workbench_call(host, "layout", 3, args, stdout);
+}
+
 static int
 run(struct options *o)
 {
@@ -431,7 +524,20 @@ run(struct options *o)
 	}
 	struct pmemset *set = NULL;
 	int status = 0;
-	if (o->layout)
+	if (o->check) {
+		status = run_check(host, o);
+		pmemset_lua_delete(&host);
+		return status;
+	}
+	if (o->json)
+		status = workbench_call(host, "json_mode", 0, NULL, stdout);
+	if (o->inventory && !status) {
+		const char *args[] = { o->json ? "json" : "text" };
+		status = workbench_call(host, "inventory", 1, args, stdout);
+	}
+	if (o->layout && !status && (o->json || o->svg))
+		status = run_workbench_layout(host, o);
+	else if (o->layout && !status)
 		status = run_layout(host, o->layout, &set);
 	for (int i = 0; i < o->nchunks && !status; i++)
 		if (pmemset_lua_run_string(host, o->chunks[i],
@@ -441,6 +547,8 @@ run(struct options *o)
 	    pmemset_lua_run_file(host, o->script, o->argc, o->argv))
 		status = fail(host);
 	pmemset_lua_delete_set(host, &set);
+	if (o->layout && (o->json || o->svg))
+		workbench_call(host, "close", 0, NULL, stdout);
 	pmemset_lua_delete(&host);
 	return status;
 }

@@ -474,3 +474,31 @@ pmemset_part_map_count(struct pmemset *set)
 		return 0;
 	return LOAD(&set->npmaps);
 }
+
+/*
+ * pmemset_set_event_mask -- a live set's subscription changes when its
+ * host swaps the policy (pmemset_lua_reload_policy): the data path reads
+ * the mask without the lock, so the store is one atomic word.
+ */
+int
+pmemset_set_event_mask(struct pmemset *set, uint64_t mask)
+{
+	if (set == NULL)
+		return err_msg(-EINVAL, "pmemset_set_event_mask: set is NULL");
+	if (mask & ~PMEMSET_EVENT_MASK_ALL)
+		return err_msg(-EINVAL,
+			       "pmemset_set_event_mask: mask 0x%llx has bits "
+			       "for no event (valid mask 0x%llx)",
+			       (unsigned long long)mask,
+			       (unsigned long long)PMEMSET_EVENT_MASK_ALL);
+	if (set->callback == NULL)
+		return err_msg(-EINVAL, "pmemset_set_event_mask: the set has "
+					"no event callback");
+	int ret = set_reentry(set, "pmemset_set_event_mask");
+	if (ret)
+		return ret; /* a callback fired under the write lock */
+	pthread_rwlock_wrlock(&set->lock);
+	__atomic_store_n(&set->event_mask, mask, __ATOMIC_RELAXED);
+	pthread_rwlock_unlock(&set->lock);
+	return 0;
+}

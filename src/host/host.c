@@ -175,6 +175,8 @@ open_module(lua_State *L)
 	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	lua_getfield(L, -1, "pmemset.layout");
 	lua_setfield(L, LUA_REGISTRYINDEX, HOST_LAYOUT_KEY);
+	lua_newtable(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, HOST_BINDINGS_KEY);
 	return 0;
 }
 
@@ -537,12 +539,8 @@ pmemset_lua_run_string(struct pmemset_lua *host, const char *code,
 
 /* --- policies --- */
 
-/*
- * runs the loaded chunk at the top; its table, checked by the module's
- * layout.check_policy, becomes the current policy
- */
-static int
-run_policy_chunk(struct pmemset_lua *host, const char *name)
+int
+host_policy_table(struct pmemset_lua *host, const char *name)
 {
 	lua_State *L = host->L;
 	int ret = host_pcall(host, 0, 1, NULL);
@@ -565,8 +563,18 @@ run_policy_chunk(struct pmemset_lua *host, const char *name)
 		return ret;
 	}
 	lua_settop(L, t);
-	luaL_unref(L, LUA_REGISTRYINDEX, host->policy_ref);
-	host->policy_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+/* the checked policy of the chunk at the top becomes the current one */
+static int
+run_policy_chunk(struct pmemset_lua *host, const char *name)
+{
+	int ret = host_policy_table(host, name);
+	if (ret)
+		return ret;
+	luaL_unref(host->L, LUA_REGISTRYINDEX, host->policy_ref);
+	host->policy_ref = luaL_ref(host->L, LUA_REGISTRYINDEX);
 	return 0;
 }
 
@@ -620,11 +628,17 @@ pmemset_lua_load_policy_string(struct pmemset_lua *host, const char *code,
 	return ret;
 }
 
-/* 1 = the policy table, 2 = the config (a light userdata) */
+/*
+ * 1 = the policy table, 2 = the config (a light userdata); the binding
+ * goes into the host's list of bindings, for pmemset_lua_reload_policy
+ */
 static int
 attach_protected(lua_State *L)
 {
 	lp_attach(L, 1, lua_touserdata(L, 2));
+	lua_getfield(L, LUA_REGISTRYINDEX, HOST_BINDINGS_KEY);
+	lua_insert(L, -2);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
 	return 0;
 }
 

@@ -64,6 +64,8 @@ struct pmemset_lua {
 
 /* registry key of the host pointer (a light userdata) */
 #define HOST_REGISTRY_KEY "pmemset_lua.host"
+/* registry key of the list of bindings of attached configs (lp_attach) */
+#define HOST_BINDINGS_KEY "pmemset_lua.bindings"
 /* registry key of the module's layout functions (pmemset.layout) */
 #define HOST_LAYOUT_KEY "pmemset_lua.layout"
 
@@ -105,6 +107,14 @@ int host_protect(struct pmemset_lua *host,
 int host_load_file(struct pmemset_lua *host, const char *path);
 int host_load_string(struct pmemset_lua *host, const char *code,
 		     const char *name);
+
+/*
+ * host_policy_table -- runs the loaded chunk at the top (named name in
+ * messages) and checks its table with the module's layout.check_policy;
+ * leaves the table at the top, or sets the message, pops everything and
+ * returns PMEMSET_LUA_E_SCRIPT or PMEMSET_LUA_E_INVALID_SCRIPT
+ */
+int host_policy_table(struct pmemset_lua *host, const char *name);
 
 /*
  * sandbox.c: replaces the interpreter's globals by the allow-list of a

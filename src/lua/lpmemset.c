@@ -101,6 +101,7 @@ luaopen_pmemset_core(lua_State *L)
 	lp_open_sds(L);
 	lp_open_emu(L);
 	lp_open_inventory(L);
+	lp_open_path(L);
 	lp_push_errors(L);
 	lua_setfield(L, -2, "errors");
 	lp_push_memflags(L);

@@ -245,6 +245,17 @@ struct lp_observer {
 	void *arg;
 };
 
+/*
+ * lp_set_policy -- give the set object at setidx (a binding of lp_attach
+ * or an observed set of this state) the handlers and acceptable states of
+ * the policy table at idx, checked as lp_attach checks them: on a bad
+ * policy it raises and the set is unchanged. Returns the event mask the
+ * set needs now (handlers and observer); the caller subscribes the live
+ * sets to it (pmemset_set_event_mask). An event delivered from now on
+ * runs the new handlers; one running now ends with the old.
+ */
+uint64_t lp_set_policy(lua_State *L, int setidx, int idx);
+
 /* the observer of the sets created from now on in L (NULL: none) */
 void lp_set_observer(lua_State *L, const struct lp_observer *o);
 
@@ -351,5 +362,7 @@ void lp_open_health(lua_State *L);
 /* --- lemu.c, linventory.c --- */
 void lp_open_emu(lua_State *L);
 void lp_open_inventory(lua_State *L);
+/* lpath.c: access, file_size, realpath (for layout checks) */
+void lp_open_path(lua_State *L);
 
 #endif /* LPMEMSET_H */

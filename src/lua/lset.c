@@ -167,6 +167,11 @@ lp_set_observer(lua_State *L, const struct lp_observer *o)
 	lua_setfield(L, LUA_REGISTRYINDEX, LPMEMSET_OBSERVER);
 }
 
+/* the core's acceptable states when a set names none */
+#define DEFAULT_STATES                                                         \
+	((uint64_t)(PMEMSET_PART_STATE_OK |                                    \
+		    PMEMSET_PART_STATE_OK_BUT_ALREADY_OPEN))
+
 static const struct lp_observer *
 get_observer(lua_State *L)
 {
@@ -178,8 +183,9 @@ get_observer(lua_State *L)
 
 /*
  * state_policy -- how the config learns acceptable states: a function
- * goes through lp_state_policy; a list too when an observer wants to see
- * the states (lp_state_policy then checks the list), else the core's mask
+ * goes through lp_state_policy; a list, or none (the core's default list),
+ * too when an observer wants to see the states (lp_state_policy then
+ * checks the list), else the core's mask
  */
 static int
 set_state_policy(struct pmemset_config *cfg, struct lset *s,
@@ -189,14 +195,15 @@ set_state_policy(struct pmemset_config *cfg, struct lset *s,
 		pmemset_config_set_state_policy(cfg, lp_state_policy, s);
 		return 0;
 	}
-	if (!o->has_states)
-		return 0;
 	if (s->observer && s->observer->state) {
+		/* also without states: a policy reload may bring some */
 		s->has_state_list = 1;
-		s->state_list = o->states;
+		s->state_list = o->has_states ? o->states : DEFAULT_STATES;
 		pmemset_config_set_state_policy(cfg, lp_state_policy, s);
 		return 0;
 	}
+	if (!o->has_states)
+		return 0;
 	return pmemset_config_set_acceptable_states(cfg, o->states);
 }
 
@@ -644,6 +651,25 @@ set_count(lua_State *L)
 }
 
 /***
+ * The reservation the set owns (from the reservation option).
+ * @function set:reservation
+ * @return its address and size, or nil when the set has none
+ */
+static int
+set_reservation(lua_State *L)
+{
+	struct lset *s = lp_checkopenset(L, 1);
+	if (!s->rsv) {
+		lua_pushnil(L);
+		return 1;
+	}
+	void *addr = pmem2_vm_reservation_get_address(s->rsv);
+	lua_pushinteger(L, (lua_Integer)(uintptr_t)addr);
+	lua_pushinteger(L, (lua_Integer)pmem2_vm_reservation_get_size(s->rsv));
+	return 2;
+}
+
+/***
  * The last error of a handler or state policy of this set, consumed.
  * @function set:handler_error
  * @return the error object, or nil
@@ -718,6 +744,7 @@ static const luaL_Reg set_methods[] = {
 	{ "coalescing", set_coalescing },
 	{ "drain", set_drain },
 	{ "count", set_count },
+	{ "reservation", set_reservation },
 	{ "handler_error", set_handler_error },
 	{ "clear_badblock", set_clear_badblock },
 	{ "close", set_close },
@@ -735,6 +762,50 @@ static const luaL_Reg set_meta[] = {
 static const char *const policy_opts[] = { "acceptable_states", "on_event",
 					   "on", NULL };
 
+/* the acceptable_states of the policy table at idx into o (raises) */
+static void
+read_policy_states(lua_State *L, int idx, struct set_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	switch (lua_getfield(L, idx, "acceptable_states")) {
+	case LUA_TNIL:
+		break;
+	case LUA_TFUNCTION:
+		o->has_policy = 1;
+		break;
+	case LUA_TTABLE:
+		o->states = lp_checkstates(L, -1, "policy: acceptable_states");
+		o->has_states = 1;
+		break;
+	default:
+		lp_opterror(L, "policy", "acceptable_states",
+			    "expected a list of state names or a function");
+	}
+	lua_pop(L, 1);
+}
+
+uint64_t
+lp_set_policy(lua_State *L, int setidx, int idx)
+{
+	setidx = lua_absindex(L, setidx);
+	idx = lua_absindex(L, idx);
+	struct lset *s = lp_checkset(L, setidx);
+	luaL_checktype(L, idx, LUA_TTABLE);
+	lp_checkopts(L, idx, "policy", policy_opts);
+	if (!s->observer || !s->observer->state)
+		luaL_error(L, "policy: only the host's sets change policy");
+	struct set_options o;
+	read_policy_states(L, idx, &o);
+	uint64_t mask = lp_build_handlers(L, idx);
+	/* nothing raises from here: the set changes whole */
+	lua_setiuservalue(L, setidx, LSET_UV_HANDLERS);
+	lua_getfield(L, idx, "acceptable_states");
+	lua_setiuservalue(L, setidx, LSET_UV_POLICY);
+	s->has_state_list = !o.has_policy;
+	s->state_list = o.has_states ? o.states : DEFAULT_STATES;
+	return mask | s->observer->mask;
+}
+
 void
 lp_attach(lua_State *L, int idx, struct pmemset_config *cfg)
 {
@@ -742,22 +813,7 @@ lp_attach(lua_State *L, int idx, struct pmemset_config *cfg)
 	luaL_checktype(L, idx, LUA_TTABLE);
 	lp_checkopts(L, idx, "policy", policy_opts);
 	struct set_options o;
-	memset(&o, 0, sizeof(o));
-	switch (lua_getfield(L, idx, "acceptable_states")) {
-	case LUA_TNIL:
-		break;
-	case LUA_TFUNCTION:
-		o.has_policy = 1;
-		break;
-	case LUA_TTABLE:
-		o.states = lp_checkstates(L, -1, "policy: acceptable_states");
-		o.has_states = 1;
-		break;
-	default:
-		lp_opterror(L, "policy", "acceptable_states",
-			    "expected a list of state names or a function");
-	}
-	lua_pop(L, 1);
+	read_policy_states(L, idx, &o);
 	uint64_t mask = lp_build_handlers(L, idx);
 
 	struct lset *s = lua_newuserdatauv(L, sizeof(*s), LSET_UV_COUNT);
