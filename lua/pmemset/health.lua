@@ -85,14 +85,6 @@ local function pick(t, policy, key)
   return policy and policy[key]
 end
 
-local function file_size(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local size = f:seek("end")
-  f:close()
-  return size
-end
-
 -- what the state policy (list or function) says of state
 local function state_decision(acceptable, state, info)
   if type(acceptable) == "function" then
@@ -208,7 +200,7 @@ end
 
 -- probes the file part p (opened read-only in spirit: nothing is mapped)
 local function probe_file(r, p, handlers)
-  r.size = file_size(p.file)
+  r.size = core.file_size(p.file) -- nil when missing (or not a file)
   r.exists = r.size ~= nil
   local offset = core.size(p.offset or 0)
   local length = p.length and core.size(p.length) or 0
