@@ -81,6 +81,37 @@ const char *pmemset_source_get_path(struct pmemset_source *src);
  */
 uint64_t pmemset_part_map_serial(const struct pmemset_part_map *pmap);
 
+/*
+ * Health probes: what pmemset_map would find in a source, without mapping
+ * it (a health checker looks at pools an application may have open).
+ *
+ * pmemset_source_device_sds -- the id and unsafe-shutdown count of the
+ * source's device now, as an SDS record (refcount 0): what the core compares
+ * a stored SDS with. PMEMSET_E_SDS_NOSUPP when the device reports no id or
+ * no count, PMEMSET_E_SDS_DEVICE_ID_LEN_TOO_BIG for an id over
+ * PMEMSET_SDS_DEVICE_ID_LEN bytes.
+ */
+int pmemset_source_device_sds(struct pmemset_source *src,
+			      struct pmemset_sds *now);
+
+/*
+ * pmemset_source_sds_state -- the part state pmemset_map would classify the
+ * source in now (the rules of pmemset_source_set_sds), leaving its SDS
+ * unchanged. -EINVAL when the source has no SDS; the errors of
+ * pmemset_source_device_sds.
+ */
+int pmemset_source_sds_state(struct pmemset_source *src,
+			     enum pmemset_part_state *state);
+
+/*
+ * pmemset_source_badblocks -- the bad blocks of the source (offsets from its
+ * start, in offset order) as a malloc'ed array of *count entries (NULL when
+ * there are none) for the caller to free(). PMEMSET_E_BADBLOCK_NOSUPP
+ * where the source's device cannot list bad blocks.
+ */
+int pmemset_source_badblocks(struct pmemset_source *src,
+			     struct pmemset_badblock **bbs, size_t *count);
+
 /* pmemset_part_map_count -- number of part maps in the set now */
 size_t pmemset_part_map_count(struct pmemset *set);
 

@@ -72,4 +72,9 @@ print('pmemset ' .. p._VERSION .. ' from ' ..
 echo "== pmemset-lua --version"
 pmemset-lua --version | grep "^pmemset-lua $version "
 man -w pmemset-lua libpmemset
+
+echo "== ocf:pmemset:HealthPmem and pmemset-lua --health (default policy)"
+/usr/lib/ocf/resource.d/pmemset/HealthPmem meta-data | grep -q HealthPmem
+printf 'return { parts = { { temporary = "/tmp", length = 4096 } } }\n' >"$work/layout.lua"
+pmemset-lua --health "$work/layout.lua"
 echo "deb-smoke: all good"

@@ -12,6 +12,9 @@ PACKAGES=(build-essential cmake pkg-config libpmem2-dev libndctl-dev
 # the workbench (issue 12): JSON out (dkjson) and parsed back in tests
 # (cjson), SVG checks, the policy test kit
 PACKAGES+=(lua-dkjson lua-cjson librsvg2-bin lua-filesystem)
+# the Pacemaker health agent's tests (issue 13, docs/cluster.md)
+PACKAGES+=(corosync pacemaker pacemaker-cli-utils pacemaker-resource-agents
+	libxml2-utils)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

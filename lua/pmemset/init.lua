@@ -68,12 +68,19 @@
 -- pmemset.events, pmemset.emu (emulated devices), pmemset.inventory(),
 -- pmemset.access(path, "rwx"), pmemset.file_size(path), pmemset.realpath(p),
 -- pmemset.layout(t), pmemset.load_layout(path [, env]),
--- pmemset.check_layout(t) -> list of {path =, message =} (see layout.lua).
+-- pmemset.check_layout(t) -> list of {path =, message =} (see layout.lua),
+-- pmemset.health(layout, policy), pmemset.health_report(layout [, policy]),
+-- pmemset.health_file(layout_path [, policy_path [, default_path]])
+-- (see health.lua).
 local pmemset = require "pmemset.core"
 local layout = require "pmemset.layout"
+local health = require "pmemset.health"
 
 pmemset.layout = layout.build
 pmemset.load_layout = layout.load
 pmemset.check_layout = layout.problems
+pmemset.health = health.evaluate
+pmemset.health_report = health.report
+pmemset.health_file = health.file
 
 return pmemset

@@ -7,6 +7,7 @@
 --   local json = require "pmemset.json"
 --   print(json.encode(json.layout(report)))
 --   print(json.encode(json.inventory(pmemset.inventory())))
+--   print(json.health { verdict =, reason =, report = })  -- --health
 --
 -- The encoder is dkjson (Debian lua-dkjson), loaded at first use: it
 -- writes Lua integers exactly (addresses above 2^47 included), which
@@ -120,8 +121,25 @@ function M.inventory(inv)
   return doc
 end
 
+-- the document of pmemset-lua --health: { verdict =, reason =, report = }
+-- (docs/cluster.md) as JSON text, its lists as arrays
+function M.health(doc)
+  local out = copy(doc)
+  local sources = array()
+  for i, src in ipairs(doc.report and doc.report.sources or {}) do
+    local s = copy(src)
+    if src.badblocks then
+      s.badblocks.ranges = map(src.badblocks.ranges, copy)
+    end
+    sources[i] = s
+  end
+  out.report = object { sources = sources }
+  return M.encode(out)
+end
+
 -- these keys come first, in this order (dkjson writes the others after)
 local keyorder = {
+  "verdict", "reason", "report", "sources",
   "ok", "error", "code", "layout", "provider", "dev", "id", "index", "name",
   "type", "kind", "file", "source", "path", "state", "accepted", "why",
   "granularity", "coalescing", "reservation", "addr", "offset", "size",

@@ -39,9 +39,11 @@ local M = {}
 
 local set_fields = {
   "granularity", "coalescing", "reservation", "acceptable_states", "parts",
-  "on", "on_event", "policy",
+  "on", "on_event", "policy", "health",
 }
+-- what a policy lends a layout; a policy may also judge health (health.lua)
 local policy_fields = { "on", "on_event", "acceptable_states" }
+local policy_file_fields = { "on", "on_event", "acceptable_states", "health" }
 local part_fields = {
   "file", "temporary", "create", "grow", "mode", "offset", "length", "sds",
   "badblock_detection", "name",
@@ -260,18 +262,20 @@ function Checker:parts(parts)
   end
 end
 
---- Checks a policy table (on, on_event, acceptable_states) without using it.
+--- Checks a policy table (on, on_event, acceptable_states, health) without
+-- using it.
 -- @tparam table t the policy
 -- @treturn {problem,...} the problems found, each `{path =, message =}`
 -- (an empty list for a valid policy)
 function M.check_policy(t)
   local c = checker()
   if c:type(t, "policy", "table") then
-    c:fields(t, policy_fields, "policy")
+    c:fields(t, policy_file_fields, "policy")
     if t.acceptable_states ~= nil then
       c:states(t.acceptable_states, "acceptable_states")
     end
     c:handlers(t, "")
+    if t.health ~= nil then c:type(t.health, "health", "function") end
   end
   return c.problems
 end
@@ -296,6 +300,7 @@ function M.problems(t)
     c:states(t.acceptable_states, "acceptable_states")
   end
   c:handlers(t, "")
+  if t.health ~= nil then c:type(t.health, "health", "function") end
   c:parts(t.parts)
   return c.problems
 end
@@ -327,8 +332,15 @@ local function relative(dir, path)
   return dir .. "/" .. path
 end
 
--- the policy file of a layout: its handlers and states where t has none
-local function lend_policy(t, dir, env)
+--- Lends a layout the policy file it names: the policy's handlers and
+-- states where t has none (t itself is not changed).
+-- Raises when the policy script cannot be loaded or run or is malformed.
+-- @tparam table t the layout
+-- @tparam[opt] string dir the directory `policy` is relative to
+-- @tparam[opt] table env the environment of the policy script (default _G)
+-- @return the merged layout, and the policy table (nil without `policy`),
+-- whose other fields (a health policy's `health`) callers may use
+function M.lend_policy(t, dir, env)
   if not t.policy then return t end
   local path = relative(dir, t.policy)
   local chunk, err = loadfile(path, "t", env or _G)
@@ -344,7 +356,7 @@ local function lend_policy(t, dir, env)
   for _, k in ipairs(policy_fields) do
     if merged[k] == nil then merged[k] = p[k] end
   end
-  return merged
+  return merged, p
 end
 
 local function source_options(p)
@@ -454,7 +466,7 @@ end
 function M.build(t, opts)
   opts = opts or {}
   M.check(t)
-  t = lend_policy(t, opts.dir, opts.env)
+  t = M.lend_policy(t, opts.dir, opts.env)
   M.check(t)
   local created = {}
   for _, p in ipairs(t.parts) do
@@ -551,13 +563,5 @@ function M.load(path, env)
   if not set then return nil, path .. ": " .. parts, sources end
   return set, parts, sources
 end
-
---- Lends a layout the handlers and states of the policy file it names.
--- @tparam table t the layout (checked)
--- @tparam[opt] string dir the directory `policy` is relative to
--- @tparam[opt] table env the environment of the policy script
--- @treturn table t, or a copy with the policy's fields where t has none
--- (raises when the policy cannot be loaded or is not valid)
-M.lend_policy = lend_policy
 
 return M

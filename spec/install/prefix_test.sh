@@ -131,4 +131,11 @@ assert(package.searchpath('pmemset', package.path) ==
 assert(type(pmemset.layout) == 'function')
 local set <close> = assert(pmemset.new{granularity = 'page'})
 print('lua5.4: pmemset ' .. pmemset._VERSION)"
+
+step "pmemset-lua --health with the prefix's default policy; the OCF agent"
+printf 'return { parts = { { temporary = "/tmp", length = 4096 } } }\n' >"$work/empty_layout.lua"
+"$p/bin/pmemset-lua" --health "$work/empty_layout.lua" |
+	grep -qx 'green: 1 source(s) healthy'
+agent=$p/lib/ocf/resource.d/pmemset/HealthPmem
+"$agent" meta-data | grep -q '<resource-agent name="HealthPmem"'
 echo "install.prefix: all good"

@@ -16,6 +16,7 @@
 #include <libpmemset.h>
 #include <pmemset_lua.h>
 
+#include "health.h"
 #include "lpmemset.h"
 #include "report.h"
 #include "workbench.h"
@@ -39,6 +40,8 @@ struct options {
 	int nallow;
 	struct pmemset_lua_limits limits; /* fields given on the command line */
 	int has_instructions, has_timeout, has_memory;
+	const char *health; /* --health LAYOUT (health.c) */
+	const char *policy; /* --policy FILE, with --health */
 	const char *script; /* NULL: none */
 	int argc;	    /* the script's arguments */
 	char **argv;
@@ -69,6 +72,8 @@ static int opt_check(struct options *o, const char *arg);
 static int opt_format(struct options *o, const char *arg);
 static int opt_svg(struct options *o, const char *arg);
 static int opt_inventory(struct options *o, const char *arg);
+static int opt_health(struct options *o, const char *arg);
+static int opt_policy(struct options *o, const char *arg);
 static int opt_help(struct options *o, const char *arg);
 static int opt_version(struct options *o, const char *arg);
 
@@ -103,8 +108,8 @@ static const struct option_row option_table[] = {
 	  opt_check },
 	{ "format", 0, "FMT",
 	  "text (default) or json: one JSON document\n"
-	  "                         (docs/json.md) for --layout or "
-	  "--inventory",
+	  "                         (docs/json.md) for --layout, "
+	  "--inventory or --health",
 	  opt_format },
 	{ "svg", 0, "FILE", "with --layout: a picture of the address space",
 	  opt_svg },
@@ -113,6 +118,10 @@ static const struct option_row option_table[] = {
 	  "                         regions, namespaces; emulated ones "
 	  "marked",
 	  opt_inventory },
+	{ "health", 0, "LAYOUT",
+	  "print the health of LAYOUT's pools (maps nothing)", opt_health },
+	{ "policy", 0, "FILE", "the health policy (with --health)",
+	  opt_policy },
 	{ "help", 'h', NULL, "print this help and exit", opt_help },
 	{ "version", 'V', NULL, "print the version and exit", opt_version },
 };
@@ -150,7 +159,10 @@ usage(FILE *out)
 		     "prints no report)\n"
 		     "  2  bad usage\n"
 		     "With --check: 0 when every file is valid, 1 when a "
-		     "problem was found.\n");
+		     "problem was found.\n"
+		     "With --health: 0 when a verdict was reached (any "
+		     "colour), 1 when the health\n"
+		     "cannot be determined.\n");
 }
 
 static int
@@ -235,6 +247,20 @@ opt_check(struct options *o, const char *arg)
 {
 	(void)arg;
 	o->check = 1;
+	return 0;
+}
+
+static int
+opt_health(struct options *o, const char *arg)
+{
+	o->health = arg;
+	return 0;
+}
+
+static int
+opt_policy(struct options *o, const char *arg)
+{
+	o->policy = arg;
 	return 0;
 }
 
@@ -344,7 +370,14 @@ check_combination(const struct options *o)
 	if (o->json && o->layout && o->inventory)
 		return bad_usage("--format json prints one document: "
 				 "--layout or --inventory, not both");
-	if (!o->script && !o->layout && o->nchunks == 0 && !o->inventory)
+	if (o->policy && !o->health)
+		return bad_usage("--policy: needs --health");
+	if (o->health && (o->script || o->layout || o->nchunks || o->check ||
+			  o->inventory || o->svg))
+		return bad_usage("--health runs nothing else: no script, -e, "
+				 "--layout, --check, --inventory or --svg");
+	if (!o->script && !o->layout && o->nchunks == 0 && !o->inventory &&
+	    !o->health)
 		return bad_usage("nothing to run");
 	return 0;
 }
@@ -489,6 +522,11 @@ run(struct options *o)
 	if (configure(host, o)) {
 		pmemset_lua_delete(&host);
 		return EXIT_FAILURE_RUN;
+	}
+	if (o->health) {
+		int hstatus = health_run(host, o->health, o->policy, o->json);
+		pmemset_lua_delete(&host);
+		return hstatus;
 	}
 	struct pmemset *set = NULL;
 	int status = 0;

@@ -165,3 +165,14 @@ pmemset_badblock_clear(struct pmemset_badblock *bb, struct pmemset_source *src)
 		return err_msg(ret, "cannot clear the bad block (%d)", ret);
 	}
 }
+
+int
+pmemset_source_badblocks(struct pmemset_source *src,
+			 struct pmemset_badblock **bbs, size_t *count)
+{
+	LOG(LOG_CALLS, "pmemset_source_badblocks(src %p, bbs %p, count %p)",
+	    (void *)src, (void *)bbs, (void *)count);
+	if (src == NULL || bbs == NULL || count == NULL || src->dev == NULL)
+		return err_msg(-EINVAL, "source, bbs or count is NULL");
+	return bb_collect(src, bbs, count);
+}

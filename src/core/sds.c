@@ -183,3 +183,45 @@ sds_part_removed(struct pmemset *set, struct pmemset_source *src, bool counted)
 	if (counted)
 		sds_fire_update(set, src);
 }
+
+int
+pmemset_source_device_sds(struct pmemset_source *src, struct pmemset_sds *now)
+{
+	LOG(LOG_CALLS, "pmemset_source_device_sds(src %p, now %p)", (void *)src,
+	    (void *)now);
+	if (src == NULL || now == NULL || src->dev == NULL)
+		return err_msg(-EINVAL, "source or SDS is NULL");
+	struct sds_now dev;
+	int ret = sds_read_device(src, &dev);
+	if (ret)
+		return ret;
+	memcpy(now->id, dev.id, sizeof(now->id));
+	now->usc = dev.usc;
+	now->refcount = 0;
+	return 0;
+}
+
+int
+pmemset_source_sds_state(struct pmemset_source *src,
+			 enum pmemset_part_state *state)
+{
+	LOG(LOG_CALLS, "pmemset_source_sds_state(src %p, state %p)",
+	    (void *)src, (void *)state);
+	if (src == NULL || state == NULL || src->dev == NULL)
+		return err_msg(-EINVAL, "source or state is NULL");
+	pthread_mutex_lock(&src->lock);
+	bool has_sds = src->has_sds;
+	pthread_mutex_unlock(&src->lock);
+	if (!has_sds)
+		return err_msg(-EINVAL, "the source has no SDS");
+	struct sds_now now;
+	int ret = sds_read_device(src, &now);
+	if (ret)
+		return ret;
+	/* classify a copy: a probe adopts no id or count */
+	pthread_mutex_lock(&src->lock);
+	struct pmemset_sds copy = src->sds;
+	*state = sds_classify(&copy, &now, src->use_count > 0);
+	pthread_mutex_unlock(&src->lock);
+	return 0;
+}

@@ -97,6 +97,7 @@ luaopen_pmemset_core(lua_State *L)
 	lp_open_set(L);
 	lp_open_source(L);
 	lua_setfield(L, -2, "source");
+	lp_open_health(L);
 	lp_open_sds(L);
 	lp_open_emu(L);
 	lp_open_inventory(L);

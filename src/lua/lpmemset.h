@@ -356,6 +356,9 @@ void lp_entry_register(lua_State *L, const struct lp_entry_hooks *hooks);
 void lp_entry_begin(lua_State *L);
 int lp_entry_end(lua_State *L, int status);
 
+/* --- lhealth.c: src:device(), src:sds_state(), src:badblocks() --- */
+void lp_open_health(lua_State *L);
+
 /* --- lemu.c, linventory.c --- */
 void lp_open_emu(lua_State *L);
 void lp_open_inventory(lua_State *L);
