@@ -257,6 +257,18 @@ return { parts = {
     }, "\n") .. "\n", out)
   end)
 
+  it("reports a script that returns no table, and goes on", function()
+    support.write_file(dir .. "/empty.lua", "")
+    support.write_file(dir .. "/number.lua", "return 5\n")
+    local out, _, code = run_example(dir, { "--check", dir .. "/empty.lua",
+      dir .. "/number.lua", "lua/examples/sds_layout.lua" })
+    assert.equal(1, code)
+    assert.equal(table.concat({
+      dir .. "/empty.lua: the script returns nothing, not a layout or policy table",
+      dir .. "/number.lua: the script returns a number, not a layout or policy table",
+    }, "\n") .. "\n", out)
+  end)
+
   it("does not run in the sandbox: exit 2", function()
     local _, err, code = run_example(dir, { "--sandbox", "--check",
       "lua/examples/sds_layout.lua" })

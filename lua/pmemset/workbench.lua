@@ -343,6 +343,11 @@ local function check_file(file, out, env, seen)
     out[#out + 1] = lua_error(file, "run", tostring(t))
     return
   end
+  if type(t) ~= "table" then
+    out[#out + 1] = ("%s: the script returns %s, not a layout or policy table")
+      :format(file, type(t) == "nil" and "nothing" or "a " .. type(t))
+    return
+  end
   local layout = is_layout(t)
   local problems = shape_problems(t, layout)
   for _, p in ipairs(problems) do add(p.path, p.message) end
