@@ -121,8 +121,13 @@ function M.inventory(inv)
   return doc
 end
 
--- the document of pmemset-lua --health: { verdict =, reason =, report = }
--- (docs/cluster.md) as JSON text, its lists as arrays
+--- The document of a health evaluation as JSON text.
+-- What `pmemset-lua --health` prints with `--format json` (docs/cluster.md):
+-- the verdict, its reason and the report the health policy was given, with
+-- the report's lists (sources, bad-block ranges) written as arrays.
+-- @tparam table doc `{ verdict =, reason =, report = }`, as pmemset.health gives
+-- @treturn string the JSON text
+-- @usage print(json.health { verdict = "green", reason = "no bad blocks" })
 function M.health(doc)
   local out = copy(doc)
   local sources = array()
