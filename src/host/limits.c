@@ -218,8 +218,10 @@ limits_enter(struct host_limits *lim, lua_State *L)
 	lim->located = 0;
 	lim->msg[0] = '\0';
 	lim->count = 0;
-	clock_gettime(CLOCK_MONOTONIC, &lim->deadline);
 	uint64_t ms = lim->set.timeout_ms;
+	if (!ms)
+		return; /* no deadline: an entry costs no clock read */
+	clock_gettime(CLOCK_MONOTONIC, &lim->deadline);
 	if (ms > (uint64_t)INT32_MAX * 1000)
 		ms = (uint64_t)INT32_MAX * 1000; /* 68 years is forever */
 	lim->deadline.tv_sec += (time_t)(ms / 1000);
@@ -235,8 +237,10 @@ limits_leave(struct host_limits *lim, lua_State *L)
 {
 	if (--lim->depth > 0)
 		return;
-	/* the thread runs at the normal period again */
-	limits_install(lim, L);
+	/* after a stop the hook runs at every instruction: back to the
+	 * normal period (without a stop the hook is as it was installed) */
+	if (lim->hit)
+		limits_install(lim, L);
 }
 
 /* the message handler of xpcall: the script's one, unless stopped */

@@ -374,8 +374,8 @@ deliver(lua_State *L, struct lset *s, int setidx, struct levent *ev,
 		      ctx->type == PMEMSET_EVENT_REMOVE_RANGE;
 	s->depth++;
 	s->removing += removal;
-	lp_entry_begin(L);
-	int status = lp_entry_end(L, lua_pcall(L, 2, 2, msgh));
+	lp_entry_begin(s->entry, L);
+	int status = lp_entry_end(s->entry, L, lua_pcall(L, 2, 2, msgh));
 	s->removing -= removal;
 	s->depth--;
 	ev->valid = 0;

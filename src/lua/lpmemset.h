@@ -157,6 +157,9 @@ struct lset {
 	int borrowed;
 	int self_ref; /* a binding's strong registry reference to itself */
 	const struct lp_observer *observer; /* of the Lua state, or NULL */
+	/* the entry hooks of the Lua state (lp_entry_register), or NULL:
+	 * read once here, not from the registry at every event */
+	const struct lp_entry_hooks *entry;
 	/* a list acceptable_states checked by lp_state_policy (observed) */
 	int has_state_list;
 	uint64_t state_list;
@@ -353,8 +356,21 @@ struct lp_entry_hooks {
 
 /* hooks must outlive L (call in protected mode) */
 void lp_entry_register(lua_State *L, const struct lp_entry_hooks *hooks);
-void lp_entry_begin(lua_State *L);
-int lp_entry_end(lua_State *L, int status);
+/* the hooks registered in L, or NULL */
+const struct lp_entry_hooks *lp_entry_hooks(lua_State *L);
+/* an entry bracketed by the hooks h (NULL: none) */
+static inline void
+lp_entry_begin(const struct lp_entry_hooks *h, lua_State *L)
+{
+	if (h)
+		h->begin(h->arg, L);
+}
+
+static inline int
+lp_entry_end(const struct lp_entry_hooks *h, lua_State *L, int status)
+{
+	return h ? h->end(h->arg, L, status) : status;
+}
 
 /* --- lhealth.c: src:device(), src:sds_state(), src:badblocks() --- */
 void lp_open_health(lua_State *L);

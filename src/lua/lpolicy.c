@@ -97,8 +97,8 @@ state_policy(struct lset *s, const struct pmemset_state_info *info, char *why,
 	lua_pushlightuserdata(L, (void *)info);
 
 	s->depth++;
-	lp_entry_begin(L);
-	int status = lp_entry_end(L, lua_pcall(L, 2, 2, 0));
+	lp_entry_begin(s->entry, L);
+	int status = lp_entry_end(s->entry, L, lua_pcall(L, 2, 2, 0));
 	s->depth--;
 
 	int refuse;

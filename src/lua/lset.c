@@ -253,6 +253,7 @@ init_set(lua_State *L, struct lset *s, int opt)
 	lp_new_event(L);
 	lua_setiuservalue(L, setidx, LSET_UV_EVENT);
 	s->observer = get_observer(L);
+	s->entry = lp_entry_hooks(L);
 	return setidx;
 }
 
