@@ -60,40 +60,38 @@ struct index_top {
 #define ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define LD(p)	 __atomic_load_n((p), __ATOMIC_ACQUIRE)
 
-/* move_starts, move_maps, move_blocks -- memmove, each word stored atomically
+/*
+ * MOVE_WORDS -- memmove of n pointer-sized elements, each stored
+ * atomically (lock-free readers may load any of them meanwhile); one body
+ * for the starts, the part maps and the blocks
  */
+#define MOVE_WORDS(dst, src, n)                                                \
+	do {                                                                   \
+		if ((dst) < (src))                                             \
+			for (size_t i_ = 0; i_ < (n); i_++)                    \
+				ST(&(dst)[i_], (src)[i_]);                     \
+		else                                                           \
+			for (size_t i_ = (n); i_-- > 0;)                       \
+				ST(&(dst)[i_], (src)[i_]);                     \
+	} while (0)
+
 static void
 move_starts(uintptr_t *dst, const uintptr_t *src, size_t n)
 {
-	if (dst < src)
-		for (size_t i = 0; i < n; i++)
-			ST(&dst[i], src[i]);
-	else
-		for (size_t i = n; i-- > 0;)
-			ST(&dst[i], src[i]);
+	MOVE_WORDS(dst, src, n);
 }
 
 static void
 move_maps(struct pmemset_part_map **dst, struct pmemset_part_map *const *src,
 	  size_t n)
 {
-	if (dst < src)
-		for (size_t i = 0; i < n; i++)
-			ST(&dst[i], src[i]);
-	else
-		for (size_t i = n; i-- > 0;)
-			ST(&dst[i], src[i]);
+	MOVE_WORDS(dst, src, n);
 }
 
 static void
 move_blocks(struct index_block **dst, struct index_block *const *src, size_t n)
 {
-	if (dst < src)
-		for (size_t i = 0; i < n; i++)
-			ST(&dst[i], src[i]);
-	else
-		for (size_t i = n; i-- > 0;)
-			ST(&dst[i], src[i]);
+	MOVE_WORDS(dst, src, n);
 }
 
 /*
