@@ -13,7 +13,7 @@
 #include <pmemset_ext.h>
 #include <pmemset_lua.h>
 
-#include "ut.h"
+#include "ut_host.h"
 
 static struct pmemset_lua *
 limited(uint64_t instructions, uint64_t ms, size_t memory)
@@ -155,20 +155,6 @@ runaway_policy_and_layout(void)
 	pmemset_lua_delete(&host);
 }
 
-static struct pmemset *
-attached_set(struct pmemset_lua *host)
-{
-	struct pmemset_config *cfg;
-	struct pmemset *set;
-	UT_OK(pmemset_config_new(&cfg));
-	UT_OK(pmemset_config_set_required_store_granularity(
-		cfg, PMEM2_GRANULARITY_PAGE));
-	UT_OK(pmemset_lua_attach(host, cfg));
-	UT_OK(pmemset_new(&set, cfg));
-	UT_OK(pmemset_config_delete(&cfg));
-	return set;
-}
-
 static void
 runaway_handler(void)
 {
@@ -179,7 +165,7 @@ runaway_handler(void)
 		"  while true do pcall(function() while true do end end) end\n"
 		"end } }",
 		"=handler"));
-	struct pmemset *set = attached_set(host);
+	struct pmemset *set = ut_attached_set(host);
 	const char *path = ut_path("pool");
 	ut_file(path, 64 * 1024, 'h');
 	struct pmemset_source *src;
@@ -223,7 +209,7 @@ runaway_badblocks_cleared(void)
 		"  end,\n"
 		"} }\n",
 		"=bb"));
-	struct pmemset *set = attached_set(host);
+	struct pmemset *set = ut_attached_set(host);
 	struct pmemset_source *src;
 	UT_OK(pmemset_source_from_file(&src, file));
 	pmemset_source_set_badblock_detection(src, true);
@@ -290,7 +276,7 @@ runaway_state_policy(void)
 		"  while true do end\n"
 		"end }",
 		"=states"));
-	struct pmemset *set = attached_set(host);
+	struct pmemset *set = ut_attached_set(host);
 	struct pmemset_source *src;
 	UT_OK(pmemset_source_from_file(&src, file));
 	struct pmemset_sds sds = PMEMSET_SDS_INITIALIZE();

@@ -11,7 +11,7 @@
 #include <pmemset_ext.h>
 #include <pmemset_lua.h>
 
-#include "ut.h"
+#include "ut_host.h"
 
 static struct pmemset_lua *
 host_with_policy(const char *code)
@@ -22,20 +22,6 @@ host_with_policy(const char *code)
 	if (ret)
 		UT_FAIL("load_policy: %s", pmemset_lua_errormsg(host));
 	return host;
-}
-
-static struct pmemset *
-new_set(struct pmemset_lua *host)
-{
-	struct pmemset_config *cfg;
-	struct pmemset *set;
-	UT_OK(pmemset_config_new(&cfg));
-	UT_OK(pmemset_config_set_required_store_granularity(
-		cfg, PMEM2_GRANULARITY_PAGE));
-	UT_OK(pmemset_lua_attach(host, cfg));
-	UT_OK(pmemset_new(&set, cfg));
-	UT_OK(pmemset_config_delete(&cfg));
-	return set;
 }
 
 static int
@@ -79,7 +65,7 @@ events_reach_handlers_and_keys(void)
 		"} }\n");
 	const char *path = ut_path("pool");
 	ut_file(path, 128 * 1024, 'x');
-	struct pmemset *set = new_set(host);
+	struct pmemset *set = ut_attached_set(host);
 	struct pmemset_source *src;
 	struct pmemset_part_descriptor d;
 	UT_OK(map_file(set, path, 64 * 1024, &src, &d));
@@ -142,7 +128,7 @@ handler_error_is_a_message(void)
 	observed.n = 0;
 	const char *path = ut_path("pool");
 	ut_file(path, 64 * 1024, 0);
-	struct pmemset *set = new_set(host);
+	struct pmemset *set = ut_attached_set(host);
 	struct pmemset_source *src;
 	/* PART_ADD ignores the result: the map succeeds */
 	UT_OK(map_file(set, path, 0, &src, NULL));
@@ -200,7 +186,7 @@ badblocks_cleared_error_aborts_map(void)
 		"  end,\n"
 		"  badblocks_cleared = function() error('veto') end,\n"
 		"} }\n");
-	struct pmemset *set = new_set(host);
+	struct pmemset *set = ut_attached_set(host);
 	struct pmemset_source *src;
 	UT_OK(pmemset_source_from_file(&src, file));
 	pmemset_source_set_badblock_detection(src, true);
@@ -244,7 +230,7 @@ state_policy_refuses_map(void)
 		"  end\n"
 		"  return true\n"
 		"end }\n");
-	struct pmemset *set = new_set(host);
+	struct pmemset *set = ut_attached_set(host);
 	struct pmemset_source *src;
 	UT_OK(pmemset_source_from_file(&src, file));
 	/* left open at usc 6 on this device: corrupted now that it is 7 */
@@ -298,7 +284,7 @@ state_list_policy(void)
 	emulate(dir, NULL, 2);
 	struct pmemset_lua *host =
 		host_with_policy("return { acceptable_states = { 'ok' } }");
-	struct pmemset *set = new_set(host);
+	struct pmemset *set = ut_attached_set(host);
 	struct pmemset_source *src;
 	UT_OK(pmemset_source_from_file(&src, file));
 	struct pmemset_sds sds = PMEMSET_SDS_INITIALIZE();

@@ -17,7 +17,7 @@
 #include <pmemset_ext.h>
 #include <pmemset_lua.h>
 
-#include "ut.h"
+#include "ut_host.h"
 
 /* a policy whose part_add handler records its name in the key "last" */
 #define POLICY(name)                                                           \
@@ -33,20 +33,6 @@ write_policy(const char *name, const char *code)
 	fputs(code, f);
 	fclose(f);
 	return path;
-}
-
-static struct pmemset *
-attached_set(struct pmemset_lua *host)
-{
-	struct pmemset_config *cfg;
-	struct pmemset *set;
-	UT_OK(pmemset_config_new(&cfg));
-	UT_OK(pmemset_config_set_required_store_granularity(
-		cfg, PMEM2_GRANULARITY_PAGE));
-	UT_OK(pmemset_lua_attach(host, cfg));
-	UT_OK(pmemset_new(&set, cfg));
-	UT_OK(pmemset_config_delete(&cfg));
-	return set;
 }
 
 /* maps 64K of a new temporary file; the caller deletes the source */
@@ -80,7 +66,7 @@ attached_sets_take_the_new_policy(void)
 	UT_OK(pmemset_lua_new(&host, 0));
 	UT_OK(pmemset_lua_reload_policy(host,
 					write_policy("a.lua", POLICY("A"))));
-	struct pmemset *set = attached_set(host);
+	struct pmemset *set = ut_attached_set(host);
 	struct pmemset_source *s1 = map_one(set);
 	expect_last(host, "A");
 
@@ -89,7 +75,7 @@ attached_sets_take_the_new_policy(void)
 	struct pmemset_source *s2 = map_one(set);
 	expect_last(host, "B");
 	/* and the current policy: a config attached now gets B too */
-	struct pmemset *set2 = attached_set(host);
+	struct pmemset *set2 = ut_attached_set(host);
 	UT_OK(pmemset_lua_set_string(host, "last", "-"));
 	struct pmemset_source *s3 = map_one(set2);
 	expect_last(host, "B");
@@ -108,7 +94,7 @@ failures_keep_the_old_policy(void)
 	struct pmemset_lua *host;
 	UT_OK(pmemset_lua_new(&host, 0));
 	UT_OK(pmemset_lua_load_policy_string(host, POLICY("A"), "=a"));
-	struct pmemset *set = attached_set(host);
+	struct pmemset *set = ut_attached_set(host);
 
 	UT_ASSERTeq(pmemset_lua_reload_policy(
 			    host, write_policy("syntax.lua", "return { on = ")),
@@ -168,7 +154,7 @@ not_from_a_handler(void)
 		"  host.set('last', 'A')\n"
 		"end } }\n",
 		"=a"));
-	struct pmemset *set = attached_set(the_host);
+	struct pmemset *set = ut_attached_set(the_host);
 	struct pmemset_source *s1 = map_one(set);
 	struct pmemset_lua_value v;
 	UT_OK(pmemset_lua_get(the_host, "code", &v));
@@ -238,7 +224,7 @@ reloads_racing_events(void)
 	const char *a = write_policy("count_a.lua", COUNTING("A"));
 	const char *b = write_policy("count_b.lua", COUNTING("B"));
 	UT_OK(pmemset_lua_reload_policy(host, a));
-	struct stream st = { attached_set(host), NULL, 0 };
+	struct stream st = { ut_attached_set(host), NULL, 0 };
 	struct pmemset_source *src = map_one(st.set);
 	struct pmemset_part_map *pm = NULL;
 	pmemset_first_part_map(st.set, &pm);
