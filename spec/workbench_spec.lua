@@ -257,6 +257,17 @@ return { parts = {
     }, "\n") .. "\n", out)
   end)
 
+  it("reports the line of a script whose path Lua shortens", function()
+    -- Lua names a chunk by "..." and the tail of a path longer than 60 bytes
+    local deep = dir .. "/" .. ("d"):rep(70)
+    assert(os.execute("mkdir " .. quote(deep)))
+    support.write_file(deep .. "/syntax.lua", "return {\n  parts = {\n")
+    local out, _, code = run_example(dir, { "--check", deep .. "/syntax.lua" })
+    assert.equal(1, code)
+    assert.equal(deep .. "/syntax.lua:3: syntax: unexpected symbol near <eof>\n",
+      out)
+  end)
+
   it("reports a script that returns no table, and goes on", function()
     support.write_file(dir .. "/empty.lua", "")
     support.write_file(dir .. "/number.lua", "return 5\n")

@@ -309,11 +309,18 @@ end
 
 -- Lua's "file:line: message" of a script that does not load or run, as
 -- "file:line: what: message"
+-- Lua names a long chunk by the tail of its path after "..." (LUA_IDSIZE),
+-- so the message's source is either the file or "..." and a tail of it.
+local function names_file(id, file)
+  if id == file then return true end
+  local tail = id:match("^%.%.%.(.+)$")
+  return tail ~= nil and file:sub(-#tail) == tail
+end
+
 local function lua_error(file, what, msg)
-  local prefix = file .. ":"
-  if msg:sub(1, #prefix) == prefix then
-    local n, rest = msg:sub(#prefix + 1):match("^(%d+): (.*)$")
-    if n then return ("%s:%s: %s: %s"):format(file, n, what, rest) end
+  local id, n, rest = msg:match("^(.-):(%d+): (.*)$")
+  if id and names_file(id, file) then
+    return ("%s:%s: %s: %s"):format(file, n, what, rest)
   end
   return ("%s: %s: %s"):format(file, what, msg)
 end
