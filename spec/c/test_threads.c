@@ -321,6 +321,52 @@ concurrent_messages(void)
 	}
 }
 
+/*
+ * References are counted per thread (one shard each, set.h): a reference
+ * taken in one thread and dropped in another, by more threads than there
+ * are shards, must still add up.
+ */
+#define NHOLDERS 11
+
+static void *
+take_reference(void *addr)
+{
+	struct pmemset_part_map *p;
+	UT_OK(pmemset_part_map_by_address(Set, &p, addr));
+	return p; /* handed to the main thread, which drops it */
+}
+
+static void
+references_across_threads(void)
+{
+	size_t before = pmemset_part_map_count(Set);
+	struct pmemset_part_descriptor d;
+	d.addr = ut_map(Set, Src, 0, Pg);
+
+	struct pmemset_part_map *held[NHOLDERS];
+	for (int i = 0; i < NHOLDERS; i++) {
+		pthread_t t;
+		UT_ASSERTeq(pthread_create(&t, NULL, take_reference, d.addr),
+			    0);
+		UT_ASSERTeq(pthread_join(t, (void **)&held[i]), 0);
+	}
+	struct pmemset_part_map *mine;
+	UT_OK(pmemset_part_map_by_address(Set, &mine, d.addr));
+	for (int i = 0; i < NHOLDERS; i++) {
+		UT_ASSERTeq(pmemset_remove_part_map(Set, &mine),
+			    PMEMSET_E_PART_MAP_POSSIBLE_USE_AFTER_DROP);
+		UT_ASSERT(mine != NULL);
+		pmemset_part_map_drop(&held[i]);
+	}
+	UT_ASSERTeq(pmemset_remove_range(Set, d.addr, Pg),
+		    PMEMSET_E_PART_MAP_POSSIBLE_USE_AFTER_DROP);
+	UT_OK(pmemset_remove_part_map(Set, &mine));
+	UT_ASSERT(mine == NULL);
+	UT_ASSERTeq(pmemset_part_map_count(Set), before);
+	UT_ASSERTeq(pmemset_part_map_by_address(Set, &mine, d.addr),
+		    PMEMSET_E_CANNOT_FIND_PART_MAP);
+}
+
 int
 main(void)
 {
@@ -330,6 +376,7 @@ main(void)
 	UT_RUN(readers_and_writers);
 	UT_RUN(coalescing_churn);
 	UT_RUN(concurrent_messages);
+	UT_RUN(references_across_threads);
 	UT_OK(pmemset_delete(&Set));
 	UT_OK(pmemset_source_delete(&Src));
 	return 0;

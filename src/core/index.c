@@ -525,11 +525,27 @@ index_after(struct index_pos *pos)
 	return index_at(pos->t, pos->nb, pos->b, pos->j + 1, pos);
 }
 
+/* index_floor -- index_floor_at for a lookup: no position, no next */
 int
 index_floor(struct pmemset *set, const char *addr, struct pmemset_part_map **m)
 {
-	struct index_pos pos;
-	return index_floor_at(set, addr, 0, m, &pos);
+	const struct pmap_index *ix = &set->index;
+	if (!LD(&ix->ok))
+		return 0;
+	const struct index_top *t = LD(&ix->top);
+	size_t nb = LD(&ix->nblocks);
+	*m = NULL;
+	if (t == NULL || nb == 0 || nb > LD(&t->cap))
+		return 1;
+	long b = floor_of(t->firsts, nb, (uintptr_t)addr);
+	if (b < 0)
+		return 1;
+	const struct index_block *blk = LD(&t->blocks[b]);
+	long j = block_floor(blk, (uintptr_t)addr);
+	/* j < 0 or beyond n only in a stale block: the set's count tells */
+	if (j >= 0 && (size_t)j < LD(&blk->n))
+		*m = LD(&blk->maps[j]);
+	return 1;
 }
 
 void

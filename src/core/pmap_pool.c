@@ -2,31 +2,38 @@
 /*
  * pmap_pool.c -- the part maps of a set, allocated from chunks of the set.
  *
- * A lookup must touch the part map it finds (its reference count), so in a
- * set of 50,000 parts every lookup is a likely cache miss; with malloc the
- * part maps lie scattered among libpmem2's own allocations, and the miss
- * is often a TLB miss too. Chunks keep them dense. Freed part maps are
+ * A lookup must touch the part map it finds (its address and size), so in
+ * a set of 50,000 parts every lookup is a likely cache miss; with malloc
+ * the part maps lie scattered among libpmem2's own allocations, and the
+ * miss is often a TLB miss too. Chunks keep them dense, and hold their
+ * reference counts, one array per shard (set.h). Freed part maps are
  * reused; chunks go with the set.
  */
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "set.h"
 
-#define PMAPS_PER_CHUNK 256
-
-/*
- * A part map is 64 bytes: with the chunk aligned to a cache line each one
- * has a line of its own, so readers taking references on neighbouring
- * part maps from different threads do not share a line.
- */
+/* a part map has a cache line of its own: the chunk is aligned */
 #define CACHE_LINE 64
+_Static_assert(sizeof(struct pmemset_part_map) == CACHE_LINE &&
+		       offsetof(struct pmap_chunk, refs) != 0 &&
+		       sizeof(struct pmap_chunk) <= PMAP_CHUNK_ALIGN,
+	       "a part map is one cache line, a chunk fits its alignment");
 
-struct pmap_chunk {
-	struct pmemset_part_map maps[PMAPS_PER_CHUNK];
-	struct pmap_chunk *next;
-};
+/* the thread's shard of reference counts (set.h), dealt in turn */
+__thread size_t pmap_shard_offset;
+static unsigned Shards_dealt;
+
+int *
+pmap_counter_first(struct pmemset_part_map *m)
+{
+	unsigned n = __atomic_fetch_add(&Shards_dealt, 1, __ATOMIC_RELAXED);
+	pmap_shard_offset = offsetof(struct pmap_chunk, refs[n % PMAP_SHARDS]);
+	return pmap_counter(m);
+}
 
 /* a free part map links to the next free one through its tree entry */
 #define FREE_NEXT(m) RB_LEFT((m), node)
@@ -35,14 +42,14 @@ static int
 pmap_pool_grow(struct pmemset *set)
 {
 	void *mem;
-	if (posix_memalign(&mem, CACHE_LINE, sizeof(struct pmap_chunk)) != 0)
+	if (posix_memalign(&mem, PMAP_CHUNK_ALIGN, sizeof(struct pmap_chunk)))
 		return -1;
 	struct pmap_chunk *c = mem;
 	memset(c, 0, sizeof(*c)); /* refs start at 0 */
 	c->next = set->pmap_chunks;
 	set->pmap_chunks = c;
 	/* pushed in reverse, so the lowest address comes out first */
-	for (int i = PMAPS_PER_CHUNK - 1; i >= 0; i--)
+	for (int i = PMAP_CHUNK - 1; i >= 0; i--)
 		pmap_free(set, &c->maps[i]);
 	return 0;
 }
@@ -59,7 +66,8 @@ pmap_alloc(struct pmemset *set)
 	STORE(m->addr, NULL);
 	STORE(m->size, 0);
 	STORE(m->set, set);
-	m->serial = ++set->pmap_serial; /* under the set's lock */
+	/* under the set's lock */
+	pmap_chunk(m)->serials[pmap_slot(m)] = ++set->pmap_serial;
 	return m;
 }
 

@@ -107,8 +107,7 @@ pmemset_remove_part_map(struct pmemset *set, struct pmemset_part_map **part)
 			ret = too_many_refs(refs);
 		} else {
 			if (refs == 1) /* the caller's handle goes with it */
-				__atomic_sub_fetch(&m->refs, 1,
-						   __ATOMIC_RELAXED);
+				pmap_unref(m);
 			pmap_remove_whole(set, m, &gone);
 			*part = NULL;
 		}

@@ -294,21 +294,6 @@ seq_moved(struct pmemset *set, unsigned long s)
 	return __atomic_load_n(&set->seq, __ATOMIC_SEQ_CST) != s;
 }
 
-static inline struct pmemset_part_map *
-pmap_ref(struct pmemset_part_map *m)
-{
-	if (m)
-		__atomic_add_fetch(&m->refs, 1, __ATOMIC_SEQ_CST);
-	return m;
-}
-
-static inline void
-pmap_unref(struct pmemset_part_map *m)
-{
-	/* release: a remover that sees the count drop may free the map */
-	__atomic_sub_fetch(&m->refs, 1, __ATOMIC_RELEASE);
-}
-
 /*
  * pmap_find_locked -- the fallback while the index is dropped: the tree,
  * under the read lock. cur: the part map `next` follows, or NULL.
@@ -454,8 +439,9 @@ pmemset_part_map_drop(struct pmemset_part_map **pmap)
 {
 	if (pmap == NULL || *pmap == NULL)
 		return;
-	pmap_unref(*pmap);
+	struct pmemset_part_map *m = *pmap;
 	*pmap = NULL;
+	pmap_unref(m);
 }
 
 struct pmemset_part_descriptor
@@ -480,7 +466,7 @@ pmemset_descriptor_part_map(struct pmemset_part_map *pmap)
 uint64_t
 pmemset_part_map_serial(const struct pmemset_part_map *pmap)
 {
-	return pmap ? pmap->serial : 0;
+	return pmap ? pmap_chunk(pmap)->serials[pmap_slot(pmap)] : 0;
 }
 
 size_t
