@@ -340,6 +340,12 @@ run_single(size_t n, const char *dir, bool quick)
 		printf("iterate  %6zu parts  %-6s %7.1f ns/part (min %.1f)\n",
 		       n, variant_name[v], med, min);
 	}
+	/* medians are sorted by now; the ratio holds when the machine's
+	 * speed moves between runs, which the absolute figures do not */
+	double m;
+	printf("seq/floor %5zu parts  lookup %.2f, iterate %.2f\n", n,
+	       median(look[SEQ], reps, &m) / median(look[FLOOR], reps, &m),
+	       median(iter[SEQ], reps, &m) / median(iter[FLOOR], reps, &m));
 	env_close(&e);
 }
 

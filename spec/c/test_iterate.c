@@ -146,6 +146,55 @@ descriptor_is_current(void)
 	pmem2_vm_reservation_delete(&rsv);
 }
 
+/*
+ * next_part_map follows a thread's last position while its set has not
+ * changed: a set made where a deleted one was, with a part map where the
+ * old one's was, must not be taken for the old set
+ */
+static void
+next_after_a_set_is_replaced(void)
+{
+	struct pmemset_source *src = ut_source("replaced", 4 * P, 'r');
+	struct pmemset *set = ut_set(NULL, NULL, NULL);
+	ut_map(set, src, 0, P);
+	struct pmemset_part_map *p, *next;
+	pmemset_first_part_map(set, &p); /* the thread's position: here */
+	pmemset_part_map_drop(&p);
+	UT_OK(pmemset_delete(&set));
+
+	set = ut_set(NULL, NULL, NULL);
+	char *first = ut_map(set, src, 0, P);
+	UT_OK(pmemset_part_map_by_address(set, &p, first));
+	pmemset_next_part_map(set, p, &next);
+	UT_ASSERT(next == NULL); /* one part map only */
+	pmemset_part_map_drop(&p);
+	UT_OK(pmemset_delete(&set));
+	UT_OK(pmemset_source_delete(&src));
+}
+
+/* a part map of another set has no next in this one */
+static void
+next_of_another_sets_part_map(void)
+{
+	struct pmemset_source *src = ut_source("another", 2 * P, 'a');
+	struct pmemset *a = ut_set(NULL, NULL, NULL);
+	struct pmemset *b = ut_set(NULL, NULL, NULL);
+	ut_map(a, src, 0, P);
+	ut_map(a, src, P, P);
+	ut_map(b, src, 0, P);
+	struct pmemset_part_map *p, *next = (struct pmemset_part_map *)&p;
+	pmemset_first_part_map(a, &p);
+	pmemset_next_part_map(b, p, &next);
+	UT_ASSERT(next == NULL);
+	pmemset_next_part_map(a, p, &next);
+	UT_ASSERT(next != NULL && next != p);
+	pmemset_part_map_drop(&next);
+	pmemset_part_map_drop(&p);
+	UT_OK(pmemset_delete(&a));
+	UT_OK(pmemset_delete(&b));
+	UT_OK(pmemset_source_delete(&src));
+}
+
 int
 main(void)
 {
@@ -153,5 +202,7 @@ main(void)
 	UT_RUN(by_address_order);
 	UT_RUN(lookup);
 	UT_RUN(descriptor_is_current);
+	UT_RUN(next_after_a_set_is_replaced);
+	UT_RUN(next_of_another_sets_part_map);
 	return 0;
 }

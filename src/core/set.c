@@ -142,6 +142,9 @@ set_forget_granularity(struct pmemset *set)
 	set->effective_granularity = PMEM2_GRANULARITY_PAGE;
 }
 
+/* the id of the last set made: the iteration hint tells sets apart by it */
+static uint64_t Set_ids;
+
 int
 pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
 {
@@ -173,6 +176,7 @@ pmemset_new(struct pmemset **set, struct pmemset_config *cfg)
 	RB_INIT(&s->parts);
 	RB_INIT(&s->pmaps);
 	index_init(s);
+	s->id = __atomic_add_fetch(&Set_ids, 1, __ATOMIC_RELAXED);
 	s->fns = noop_fns;
 	s->callback = cfg->callback;
 	s->callback_arg = cfg->callback_arg;
@@ -323,6 +327,7 @@ pmap_find_locked(struct pmemset *set, const char *addr, int next,
  */
 struct iter_hint {
 	struct pmemset *set;
+	uint64_t set_id; /* a set made where a deleted one was is another */
 	struct pmemset_part_map *m;
 	unsigned long seq;
 	struct index_pos pos;
@@ -331,13 +336,15 @@ static __thread struct iter_hint Hint;
 
 /*
  * pmap_next -- referenced: the part map after the part map cur (the first
- * one when cur is NULL), NULL if none. Without a lock: the index is read
- * (or, while the count has not moved, the hint followed), the candidate
- * referenced, and the whole retried if a writer was at work meanwhile
- * (set.h).
+ * one when cur is NULL), NULL if none or if cur is not set's. Without a
+ * lock: the index is read (or, while the count has not moved, the hint
+ * followed), the candidate referenced, and the whole retried if a writer
+ * was at work meanwhile (set.h). Following the hint reads nothing of cur:
+ * the hint says cur is set's, and a lookup's reference leaves cur's line
+ * alone, so iteration waits for no part map.
  */
 static inline __attribute__((always_inline)) struct pmemset_part_map *
-pmap_next(struct pmemset *set, const char *addr, struct pmemset_part_map *cur)
+pmap_next(struct pmemset *set, struct pmemset_part_map *cur)
 {
 	/* the position is found in place: copying it costs a forwarding stall
 	 */
@@ -345,17 +352,25 @@ pmap_next(struct pmemset *set, const char *addr, struct pmemset_part_map *cur)
 	for (;;) {
 		unsigned long s = seq_begin(set);
 		struct pmemset_part_map *m;
-		if (cur && h->m == cur && h->set == set && h->seq == s) {
+		if (cur && h->m == cur && h->set == set && h->seq == s &&
+		    h->set_id == set->id) {
 			m = index_after(&h->pos);
-		} else if (!index_floor_at(set, addr, 1, &m, &h->pos)) {
+		} else {
 			h->m = NULL;
-			return pmap_find_locked(set, addr, 1, cur);
+			/* cur is referenced: its start cannot move (only its
+			 * size grow) */
+			if (cur && LOAD(&cur->set) != set)
+				return NULL;
+			const char *addr = cur ? LOAD(&cur->addr) : NULL;
+			if (!index_floor_at(set, addr, 1, &m, &h->pos))
+				return pmap_find_locked(set, addr, 1, cur);
 		}
 		pmap_ref(m);
 		bool moved = seq_moved(set, s);
 		h->m = moved ? NULL : m;
 		if (!moved) {
 			h->set = set;
+			h->set_id = set->id;
 			h->seq = s;
 			return m;
 		}
@@ -417,7 +432,7 @@ pmemset_first_part_map(struct pmemset *set, struct pmemset_part_map **pmap)
 	*pmap = NULL;
 	if (set == NULL || set_reentry(set, "pmemset_first_part_map"))
 		return;
-	*pmap = pmap_next(set, NULL, NULL);
+	*pmap = pmap_next(set, NULL);
 }
 
 void
@@ -427,11 +442,10 @@ pmemset_next_part_map(struct pmemset *set, struct pmemset_part_map *cur,
 	if (next == NULL)
 		return;
 	*next = NULL;
-	if (set == NULL || cur == NULL || LOAD(&cur->set) != set ||
+	if (set == NULL || cur == NULL ||
 	    set_reentry(set, "pmemset_next_part_map"))
 		return;
-	/* cur is referenced: its start cannot move (only its size grow) */
-	*next = pmap_next(set, LOAD(&cur->addr), cur);
+	*next = pmap_next(set, cur);
 }
 
 void

@@ -166,6 +166,8 @@ struct pmemset {
 	void *callback_arg;
 	struct mem_fns fns;
 
+	uint64_t id; /* unique in the process (the iteration hint, set.c) */
+
 	pthread_rwlock_t lock;
 	/*
 	 * atomic: the thread running a callback fired under the write lock
