@@ -488,6 +488,8 @@ index_at(const struct index_top *t, size_t nb, size_t b, size_t j,
 			pos->nb = nb;
 			pos->b = b;
 			pos->j = j;
+			pos->maps = blk->maps;
+			pos->n = n;
 			return LD(&blk->maps[j]);
 		}
 	}
@@ -520,7 +522,7 @@ index_floor_at(struct pmemset *set, const char *addr, int next,
 }
 
 struct pmemset_part_map *
-index_after(struct index_pos *pos)
+index_after_block(struct index_pos *pos)
 {
 	return index_at(pos->t, pos->nb, pos->b, pos->j + 1, pos);
 }

@@ -66,10 +66,15 @@ void index_rekey(struct pmemset *set, struct pmemset_part_map *m,
 int index_floor(struct pmemset *set, const char *addr,
 		struct pmemset_part_map **m);
 
-/* where an entry was found: valid while the set's count has not moved */
+/*
+ * where an entry was found: valid while the set's count has not moved,
+ * and so is what it keeps of the block (its part maps, their number)
+ */
 struct index_pos {
 	const struct index_top *t;
 	size_t nb, b, j;
+	struct pmemset_part_map *const *maps; /* the block's */
+	size_t n;			      /* entries in the block */
 };
 
 /*
@@ -81,8 +86,21 @@ struct index_pos {
 int index_floor_at(struct pmemset *set, const char *addr, int next,
 		   struct pmemset_part_map **m, struct index_pos *pos);
 
-/* index_after -- the entry after *pos (NULL at the end); *pos moves on */
-struct pmemset_part_map *index_after(struct index_pos *pos);
+/* index_after_block -- index_after past the end of pos's block */
+struct pmemset_part_map *index_after_block(struct index_pos *pos);
+
+/*
+ * index_after -- the entry after *pos (NULL at the end); *pos moves on.
+ * Inline: within a block the next entry is one load, where going through
+ * the top array and the block again was a chain of four.
+ */
+static inline struct pmemset_part_map *
+index_after(struct index_pos *pos)
+{
+	if (pos->j + 1 < pos->n)
+		return __atomic_load_n(&pos->maps[++pos->j], __ATOMIC_ACQUIRE);
+	return index_after_block(pos);
+}
 
 void index_destroy(struct pmemset *set);
 
