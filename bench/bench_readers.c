@@ -151,11 +151,9 @@ static struct pmemset_part_map *
 lookup(struct pmemset *set, enum variant v, char *addr)
 {
 	struct pmemset_part_map *m = NULL;
-	struct index_pos pos;
 	switch (v) {
 	case FLOOR:
-		index_floor_at(set, addr, 0, &m, &pos);
-		if (m && addr < m->addr + m->size)
+		if (index_floor(set, addr, &m))
 			pmap_ref(m);
 		else
 			m = NULL;

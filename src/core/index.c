@@ -39,6 +39,8 @@ struct index_block {
 	_Alignas(64) uintptr_t runs[INDEX_RUNS]; /* runs[r]: starts[r * 16] */
 	uintptr_t starts[INDEX_BLOCK]; /* sorted, NO_START from n on */
 	struct pmemset_part_map *maps[INDEX_BLOCK];
+	/* ends[j]: where maps[j] ends, so a lookup reads no part map */
+	uintptr_t ends[INDEX_BLOCK];
 	size_t n;
 	struct index_block *pool_next; /* in the pool: the next free one */
 };
@@ -311,6 +313,7 @@ block_split(struct pmap_index *ix, size_t b)
 	size_t nh = lo->n / 2, nl = lo->n - nh;
 	move_starts(hi->starts, lo->starts + nl, nh);
 	move_maps(hi->maps, lo->maps + nl, nh);
+	move_starts(hi->ends, lo->ends + nl, nh);
 	ST(&hi->n, nh);
 	block_fix(hi, 0, 0);
 	if (top_insert(ix, b + 1, hi) != 0) {
@@ -333,8 +336,10 @@ block_put(struct pmap_index *ix, size_t b, uintptr_t key,
 	size_t tail = blk->n - pos;
 	move_starts(blk->starts + pos + 1, blk->starts + pos, tail);
 	move_maps(blk->maps + pos + 1, blk->maps + pos, tail);
+	move_starts(blk->ends + pos + 1, blk->ends + pos, tail);
 	ST(&blk->starts[pos], key);
 	ST(&blk->maps[pos], m);
+	ST(&blk->ends[pos], key + m->size);
 	ST(&blk->n, blk->n + 1);
 	block_fix(blk, pos, 0);
 	ST(&ix->top->firsts[b], blk->starts[0]);
@@ -431,6 +436,7 @@ index_remove(struct pmemset *set, struct pmemset_part_map *m)
 	size_t tail = blk->n - j - 1;
 	move_starts(blk->starts + j, blk->starts + j + 1, tail);
 	move_maps(blk->maps + j, blk->maps + j + 1, tail);
+	move_starts(blk->ends + j, blk->ends + j + 1, tail);
 	ST(&blk->n, blk->n - 1);
 	block_fix(blk, j, blk->n + 1);
 	if (blk->n == 0) {
@@ -445,6 +451,7 @@ index_remove(struct pmemset *set, struct pmemset_part_map *m)
 			move_starts(blk->starts + blk->n, next->starts,
 				    next->n);
 			move_maps(blk->maps + blk->n, next->maps, next->n);
+			move_starts(blk->ends + blk->n, next->ends, next->n);
 			size_t from = blk->n;
 			ST(&blk->n, blk->n + next->n);
 			block_fix(blk, from, 0);
@@ -465,9 +472,19 @@ index_rekey(struct pmemset *set, struct pmemset_part_map *m, char *old_addr)
 		return;
 	struct index_block *blk = ix->top->blocks[b];
 	ST(&blk->starts[j], (uintptr_t)m->addr);
+	ST(&blk->ends[j], (uintptr_t)m->addr + m->size);
 	block_fix(blk, j, 0);
 	if (j == 0)
 		ST(&ix->top->firsts[b], (uintptr_t)m->addr);
+}
+
+void
+index_resize(struct pmemset *set, struct pmemset_part_map *m)
+{
+	struct pmap_index *ix = &set->index;
+	size_t b, j;
+	if (ix->ok && index_find(ix, (uintptr_t)m->addr, &b, &j) == 0)
+		ST(&ix->top->blocks[b]->ends[j], (uintptr_t)m->addr + m->size);
 }
 
 /*
@@ -527,7 +544,8 @@ index_after_block(struct index_pos *pos)
 	return index_at(pos->t, pos->nb, pos->b, pos->j + 1, pos);
 }
 
-/* index_floor -- index_floor_at for a lookup: no position, no next */
+/* index_floor -- for a lookup: no position, no next, and the end
+ * checked */
 int
 index_floor(struct pmemset *set, const char *addr, struct pmemset_part_map **m)
 {
@@ -545,7 +563,8 @@ index_floor(struct pmemset *set, const char *addr, struct pmemset_part_map **m)
 	const struct index_block *blk = LD(&t->blocks[b]);
 	long j = block_floor(blk, (uintptr_t)addr);
 	/* j < 0 or beyond n only in a stale block: the set's count tells */
-	if (j >= 0 && (size_t)j < LD(&blk->n))
+	if (j >= 0 && (size_t)j < LD(&blk->n) &&
+	    (uintptr_t)addr < LD(&blk->ends[j]))
 		*m = LD(&blk->maps[j]);
 	return 1;
 }

@@ -59,9 +59,13 @@ void index_remove(struct pmemset *set, struct pmemset_part_map *m);
 void index_rekey(struct pmemset *set, struct pmemset_part_map *m,
 		 char *old_addr);
 
+/* index_resize -- m's size changed, its start did not */
+void index_resize(struct pmemset *set, struct pmemset_part_map *m);
+
 /*
- * index_floor -- 1 when the index answered: *m is then the part map with
- * the greatest start <= addr, or NULL; 0 when the tree must answer
+ * index_floor -- 1 when the index answered: *m is then the part map
+ * containing addr, or NULL; 0 when the tree must answer. The index keeps
+ * each part map's end, so this reads no part map.
  */
 int index_floor(struct pmemset *set, const char *addr,
 		struct pmemset_part_map **m);

@@ -201,6 +201,7 @@ map_commit(struct pmemset *set, struct map_job *j,
 		pmap_free(set, m);
 		m = set->anchor;
 		STORE(m->size, m->size + p->size);
+		index_resize(set, m);
 	} else {
 		STORE(m->addr, p->addr);
 		STORE(m->size, p->size);

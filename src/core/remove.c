@@ -239,12 +239,14 @@ remove_run(struct pmemset *set, struct pmemset_part_map *m,
 		index_rekey(set, m, old);
 	} else if (run_end == m_end) {
 		STORE(m->size, (size_t)(run_start - m->addr));
+		index_resize(set, m);
 	} else { /* a middle run: range_check counted a spare for it */
 		struct pmemset_part_map *upper = *spare;
 		*spare = NULL; /* consumed */
 		STORE(upper->addr, run_end);
 		STORE(upper->size, (size_t)(m_end - run_end));
 		STORE(m->size, (size_t)(run_start - m->addr));
+		index_resize(set, m);
 		RB_INSERT(pmap_tree, &set->pmaps, upper);
 		index_insert(set, upper);
 		STORE(set->npmaps, set->npmaps + 1);

@@ -392,11 +392,6 @@ pmap_lookup(struct pmemset *set, const char *addr)
 		struct pmemset_part_map *m;
 		if (!index_floor(set, addr, &m))
 			return pmap_find_locked(set, addr, 0, NULL);
-		if (m) {
-			char *start = LOAD(&m->addr);
-			if (addr < start || addr >= start + LOAD(&m->size))
-				m = NULL;
-		}
 		pmap_ref(m);
 		if (!seq_moved(set, s))
 			return m;
