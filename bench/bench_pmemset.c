@@ -32,6 +32,8 @@
 #include <libpmem2.h>
 #include <libpmemset.h>
 
+#include "bench_util.h"
+
 #include "pmemset_ext.h"
 
 #define KiB	       ((size_t)1 << 10)
@@ -50,30 +52,6 @@ struct options {
 	double sample_ns; /* wanted length of one data-path sample */
 	size_t parts[4];  /* registry sizes, 0-terminated */
 };
-
-/* --- time and statistics --- */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static void
 die(const char *what, int ret)

@@ -33,6 +33,7 @@
 
 #include <libpmemset.h>
 
+#include "bench_util.h"
 #include "index.h"
 #include "pmemset_ext.h"
 #include "set.h"
@@ -43,30 +44,6 @@
 
 enum variant { FLOOR, RWLOCK, SEQ, N_VARIANTS };
 static const char *const variant_name[] = { "floor", "rwlock", "seq" };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* the median and, as *min, the least of n samples */
-static double
-median(double *v, int n, double *min)
-{
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
-	*min = v[0];
-	return v[n / 2];
-}
 
 static void
 die(const char *what, int ret)
@@ -329,21 +306,20 @@ run_single(size_t n, const char *dir, bool quick)
 			iter[vv][r] = time_iteration(&e, (enum variant)vv);
 		}
 	for (int v = 0; v < N_VARIANTS; v++) {
-		double min, med = median(look[v], reps, &min);
+		double med = median(look[v], reps), min = look[v][0];
 		printf("lookup   %6zu parts  %-6s %7.1f ns/op   (min %.1f)\n",
 		       n, variant_name[v], med, min);
 	}
 	for (int v = 0; v < N_VARIANTS; v++) {
-		double min, med = median(iter[v], reps, &min);
+		double med = median(iter[v], reps), min = iter[v][0];
 		printf("iterate  %6zu parts  %-6s %7.1f ns/part (min %.1f)\n",
 		       n, variant_name[v], med, min);
 	}
 	/* medians are sorted by now; the ratio holds when the machine's
 	 * speed moves between runs, which the absolute figures do not */
-	double m;
 	printf("seq/floor %5zu parts  lookup %.2f, iterate %.2f\n", n,
-	       median(look[SEQ], reps, &m) / median(look[FLOOR], reps, &m),
-	       median(iter[SEQ], reps, &m) / median(iter[FLOOR], reps, &m));
+	       median(look[SEQ], reps) / median(look[FLOOR], reps),
+	       median(iter[SEQ], reps) / median(iter[FLOOR], reps));
 	env_close(&e);
 }
 
@@ -374,10 +350,9 @@ run_concurrent(const char *dir, bool quick)
 				throughput(&e, (enum variant)v, 2, 0, ms) /
 				alone[r];
 		}
-		double min;
-		double a = median(alone, reps, &min);
-		double w = median(writer_ratio, reps, &min);
-		double t = median(two_ratio, reps, &min);
+		double a = median(alone, reps);
+		double w = median(writer_ratio, reps);
+		double t = median(two_ratio, reps);
 		printf("readers   1000 parts  %-6s one alone %.2f M/s, ",
 		       variant_name[v], a / 1e6);
 		if (with_writer)
